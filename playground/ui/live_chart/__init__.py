@@ -1,0 +1,111 @@
+"""A plotly chart updated in place that plays back queued per-epoch frames between reruns."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly
+import streamlit.components.v1 as components
+from streamlit import runtime
+
+_FRONTEND = Path(__file__).parent / "frontend"
+_PLOTLY_JS = "plotly.min.js"  # gitignored copy of plotly's own bundle
+_NAME = "live_chart"
+_component: Any = None
+
+
+def _plotly_js_source() -> Path:
+    """The plotly.min.js that ships inside the installed plotly package."""
+    return Path(plotly.__file__).parent / "package_data" / _PLOTLY_JS
+
+
+def _copy_if_stale(src: Path, dst: Path) -> None:
+    """Copy src to dst unless dst already has the same size; atomic so concurrent servers don't race."""
+    if dst.is_file() and dst.stat().st_size == src.stat().st_size:
+        return
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=".tmp-")
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; keep it readable like a normal install
+        os.replace(tmp, dst)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _frontend_dir() -> Path:
+    """A folder with index.html and a real plotly.min.js (streamlit won't serve a symlink out of it)."""
+    src = _plotly_js_source()
+    try:
+        _copy_if_stale(src, _FRONTEND / _PLOTLY_JS)
+        return _FRONTEND
+    except OSError:
+        # Read-only install: serve a private copy of the whole folder instead.
+        dst = Path(tempfile.gettempdir()) / f"playground_live_chart_{plotly.__version__}"
+        shutil.copytree(_FRONTEND, dst, dirs_exist_ok=True)
+        _copy_if_stale(src, dst / _PLOTLY_JS)
+        return dst
+
+
+def _prepare() -> Path:
+    """Copy plotly.min.js at import; on failure serve anyway and let the iframe say plotly is missing."""
+    try:
+        return _frontend_dir()
+    except OSError:
+        return _FRONTEND
+
+
+_PATH = _prepare()
+
+
+def _get_component() -> Any:
+    """Declare the component once per runtime (declare_component only registers inside a script run)."""
+    global _component
+    registry = runtime.get_instance().component_registry if runtime.exists() else None
+    if _component is None or (registry and registry.get_component_path(_component.name) is None):
+        _component = components.declare_component(_NAME, path=str(_PATH))
+    return _component
+
+
+def encode_grid(z: np.ndarray, lo: float, hi: float) -> dict:
+    """Quantize a 2-D float grid to uint8 and base64 it: {"b64": str, "shape": [h, w], "lo": lo, "hi": hi}."""
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim != 2:
+        raise ValueError(f"encode_grid needs a 2-D grid, got shape {z.shape}")
+    lo, hi = float(lo), float(hi)
+    span = hi - lo if hi > lo else 1.0  # a flat grid still encodes (as all zeros)
+    q = np.clip(np.rint((np.nan_to_num(z, nan=lo) - lo) / span * 255.0), 0, 255).astype(np.uint8)
+    return {"b64": base64.b64encode(q.tobytes()).decode("ascii"), "shape": list(q.shape), "lo": lo, "hi": hi}
+
+
+def decode_grid(enc: dict) -> np.ndarray:
+    """Inverse of encode_grid (to within one quantization step); mirrors the JS decoder."""
+    q = np.frombuffer(base64.b64decode(enc["b64"]), dtype=np.uint8).reshape(enc["shape"])
+    return enc["lo"] + q.astype(np.float64) / 255.0 * (enc["hi"] - enc["lo"])
+
+
+def batch_id(frames: list[dict] | None, revision: str | int) -> str | None:
+    """A content hash, so a rerun that re-sends the same frames is recognised and not replayed."""
+    if not frames:
+        return None
+    blob = json.dumps([str(revision), frames], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
+
+
+def live_chart(figure: dict, frames: list[dict] | None = None, *, key: str, height: int = 420,
+               revision: str | int = 0, frame_ms: float | None = None) -> None:
+    """Show a plotly figure dict, updated in place; play back frames in order."""
+    frames = list(frames or [])
+    _get_component()(
+        figure=figure, frames=frames, batch_id=batch_id(frames, revision), revision=str(revision),
+        height=int(height), frame_ms=frame_ms, key=key, default=None,
+    )

@@ -1,0 +1,221 @@
+// live_chart: one plotly div updated in place; plays back queued per-epoch frames at an even pace.
+// Streamlit component protocol (v1) written by hand: no npm, no build step.
+(function () {
+  "use strict";
+
+  const MIN_DELAY = 16, MAX_DELAY = 200;  // per-frame delay clamp (ms)
+  const DEFAULT_INTERVAL = 250;           // assumed ms between batches until two have been seen
+  const MIN_INTERVAL = 50;                // floor for the measured interval between batches
+  const MAX_GAP = 2000;                   // a longer gap is a pause, not a tick: don't learn from it
+  const BACKLOG_INTERVALS = 3;            // drop oldest frames beyond this many intervals of playback
+  const SEEN_MAX = 64;                    // batch ids remembered (args are re-sent on every rerun)
+
+  const plotDiv = document.getElementById("plot");
+  const msgDiv = document.getElementById("msg");
+  const DEFAULT_CONFIG = { responsive: true, displaylogo: false };
+
+  // Read by the browser test. last_draw_ms: how long the last frame's restyle took.
+  const stats = window.pgStats = {
+    renders: 0, reacts: 0, frames_drawn: 0, last_epoch: null, last_draw_ms: 0,
+    dropped: 0, queue: 0, interval: 0, delay: 0, loaded_at: Date.now(),
+  };
+
+  const S = {
+    revision: undefined, figKey: "", height: 0, seen: [], queue: [],
+    interval: DEFAULT_INTERVAL, lastBatchAt: 0, delay: 40, frameMs: null,
+    busy: false, timer: null, lastDrawAt: 0, drawCost: 0, overlay: {}, overlayTitle: null,
+    chain: Promise.resolve(),
+  };
+
+  function post(type, extra) {
+    window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, extra), "*");
+  }
+
+  function showMsg(text) {
+    msgDiv.textContent = String(text).slice(0, 300);
+    msgDiv.style.display = "block";
+  }
+
+  const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
+
+  // Plot calls are serialised so a restyle never races a react that is still drawing.
+  function serial(fn) {
+    S.chain = S.chain.then(fn).catch((e) => showMsg("chart update failed: " + (e && e.message || e)));
+    return S.chain;
+  }
+
+  function setHeight(h) {
+    h = Number(h) || 420;
+    if (h === S.height) return;  // resizing the iframe every frame makes the page jump
+    S.height = h;
+    plotDiv.style.height = h + "px";
+    post("streamlit:setFrameHeight", { height: h });
+  }
+
+  // ---- patch decoding -------------------------------------------------------
+  function decodeGrid(enc) {
+    const bin = atob(enc.b64);
+    const h = enc.shape[0], w = enc.shape[1];
+    if (!(h > 0 && w > 0) || bin.length !== h * w) throw new Error("grid size mismatch");
+    const lo = Number(enc.lo), scale = (Number(enc.hi) - lo) / 255;
+    const rows = new Array(h);
+    for (let r = 0; r < h; r++) {
+      const row = new Array(w), off = r * w;
+      for (let c = 0; c < w; c++) row[c] = lo + bin.charCodeAt(off + c) * scale;
+      rows[r] = row;
+    }
+    return rows;
+  }
+
+  // One patch -> {kind, trace, values}; kind groups patches that share one restyle call.
+  function decodePatch(p) {
+    const t = Number(p.trace);
+    if (!Number.isInteger(t) || t < 0) throw new Error("bad trace index");
+    if (p.z) return { kind: "z", trace: t, values: { z: decodeGrid(p.z) } };
+    if (typeof p.source === "string") return { kind: "source", trace: t, values: { source: p.source } };
+    if (Array.isArray(p.x) && Array.isArray(p.y)) return { kind: "xy", trace: t, values: { x: p.x, y: p.y } };
+    throw new Error("patch has no z, source or x/y");
+  }
+
+  // Build restyle arguments per kind: {z: [z_a, z_b]} with traces [a, b].
+  function groupPatches(patches) {
+    const groups = {};
+    for (const p of patches) {
+      const g = groups[p.kind] || (groups[p.kind] = { update: {}, traces: [] });
+      g.traces.push(p.trace);
+      for (const k in p.values) (g.update[k] || (g.update[k] = [])).push(p.values[k]);
+    }
+    return Object.values(groups);
+  }
+
+  // ---- drawing ---------------------------------------------------------------
+  function drawFrame(frame) {
+    let patches;
+    try {
+      patches = (frame.patches || []).map(decodePatch);
+    } catch (e) {
+      showMsg("skipped a malformed frame: " + e.message);
+      return Promise.resolve(false);
+    }
+    const hasTitle = typeof frame.title === "string";
+    return serial(async () => {
+      const t0 = performance.now();
+      const nTraces = (plotDiv.data || []).length;  // read now: a queued react may change it
+      patches = patches.filter((p) => p.trace < nTraces);
+      const groups = groupPatches(patches);
+      for (const p of patches) S.overlay[p.trace] = Object.assign(S.overlay[p.trace] || {}, p.values);
+      if (hasTitle) S.overlayTitle = frame.title;
+      // Plotly.update = restyle + relayout in one redraw, so the title never lags the heatmap.
+      const layoutUpd = hasTitle ? { "title.text": frame.title } : {};
+      if (groups.length) await Plotly.update(plotDiv, groups[0].update, layoutUpd, groups[0].traces);
+      else if (hasTitle) await Plotly.relayout(plotDiv, layoutUpd);
+      for (const g of groups.slice(1)) await Plotly.restyle(plotDiv, g.update, g.traces);
+      stats.frames_drawn += 1;
+      stats.last_epoch = frame.epoch;
+      stats.last_draw_ms = performance.now() - t0;
+      document.body.dataset.lastEpoch = String(frame.epoch);
+      return true;
+    });
+  }
+
+  function react(figure) {
+    const fig = figure || {};
+    // Re-apply what playback has drawn so a new figure never jumps the heatmap back or forward.
+    const data = (fig.data || []).map((t, i) => (S.overlay[i] ? Object.assign({}, t, S.overlay[i]) : t));
+    const layout = Object.assign({}, fig.layout || {}, { height: S.height });
+    if (layout.uirevision === undefined) layout.uirevision = "keep";  // keeps the user's zoom
+    if (S.overlayTitle !== null) layout.title = Object.assign({}, layout.title || {}, { text: S.overlayTitle });
+    const config = Object.assign({}, DEFAULT_CONFIG, fig.config || {});
+    return serial(() => Plotly.react(plotDiv, data, layout, config).then(() => { stats.reacts += 1; }));
+  }
+
+  function syncFigure(args) {
+    const rev = String(args.revision);
+    const key = JSON.stringify(args.figure || {}) + "|" + S.height;
+    if (rev !== S.revision) {
+      S.revision = rev;
+      S.queue = [];
+      S.overlay = {};
+      S.overlayTitle = null;
+      msgDiv.style.display = "none";  // a new dataset starts with a clean slate
+    } else if (key === S.figKey) {
+      return;  // identical figure re-sent by a rerun: nothing to do
+    }
+    S.figKey = key;
+    react(args.figure);
+  }
+
+  // ---- the queue ---------------------------------------------------------------
+  function enqueue(args) {
+    const frames = Array.isArray(args.frames) ? args.frames : [];
+    const id = args.batch_id;
+    if (!frames.length || id == null || S.seen.includes(id)) return;
+    S.seen.push(id);
+    if (S.seen.length > SEEN_MAX) S.seen.shift();
+
+    const now = performance.now();
+    const gap = now - S.lastBatchAt;
+    // Slow average: rerun gaps jitter (a burst of two renders must not halve the estimate).
+    if (S.lastBatchAt && gap < MAX_GAP) S.interval = clamp(0.7 * S.interval + 0.3 * gap, MIN_INTERVAL, MAX_GAP);
+    S.lastBatchAt = now;
+
+    for (const f of frames) if (f && typeof f === "object") S.queue.push(f);
+    S.frameMs = Number(args.frame_ms) > 0 ? Number(args.frame_ms) : null;
+    // Spread backlog + new batch over one expected interval, so the backlog never grows.
+    S.delay = S.frameMs || clamp(S.interval / S.queue.length, MIN_DELAY, MAX_DELAY);
+    // A slow machine can't draw faster than drawCost: count the backlog in real playback time.
+    const keep = Math.max(1, Math.floor((BACKLOG_INTERVALS * S.interval) / Math.max(S.delay, S.drawCost)));
+    if (S.queue.length > keep) {  // dropping oldest keeps the newest frame, which must be shown
+      stats.dropped += S.queue.length - keep;
+      S.queue.splice(0, S.queue.length - keep);
+    }
+    stats.queue = S.queue.length;
+    stats.interval = Math.round(S.interval);
+    stats.delay = Math.round(S.delay);
+    schedule();
+  }
+
+  function schedule() {
+    if (S.timer !== null || S.busy || !S.queue.length) return;
+    const wait = Math.max(0, S.lastDrawAt + S.delay - performance.now());
+    S.timer = setTimeout(pump, wait);
+  }
+
+  function pump() {
+    S.timer = null;
+    if (S.busy || !S.queue.length) return;
+    const frame = S.queue.shift();
+    stats.queue = S.queue.length;
+    S.busy = true;
+    S.lastDrawAt = performance.now();
+    drawFrame(frame).finally(() => {
+      S.drawCost = 0.8 * S.drawCost + 0.2 * (performance.now() - S.lastDrawAt);
+      S.busy = false;
+      schedule();
+    });
+  }
+
+  // ---- protocol ------------------------------------------------------------------
+  function onRender(args) {
+    stats.renders += 1;
+    setHeight(args.height);
+    if (!window.Plotly) {
+      showMsg("Chart unavailable: " + (window.pgPlotlyError || "plotly.js did not load"));
+      return;
+    }
+    syncFigure(args);
+    enqueue(args);
+  }
+
+  window.addEventListener("message", (event) => {
+    const data = event.data;
+    if (!data || data.type !== "streamlit:render") return;
+    try {
+      onRender(data.args || {});
+    } catch (e) {
+      showMsg("Chart error: " + (e && e.message || e));  // never let an exception reach the page
+    }
+  });
+
+  post("streamlit:componentReady", { apiVersion: 1 });
+})();

@@ -1,0 +1,60 @@
+"""The MLP: layer order, dropout only in train mode, batch norm's running statistics in eval."""
+
+import torch
+from torch import nn
+
+from playground.config import RunConfig
+from playground.models import SeededDropout, build_model, describe
+
+
+def test_seed_lab_architecture():
+    cfg = RunConfig(hidden=(20,), activation="relu", dropout=0.5)
+    model = build_model(cfg, 2, 1, init_seed=0, dropout_gen=torch.Generator())
+    kinds = [type(m) for m in model]
+    assert kinds == [nn.Linear, nn.ReLU, SeededDropout, nn.Linear]
+    assert model[0].in_features == 2 and model[0].out_features == 20 and model[3].out_features == 1
+    assert describe(cfg, 2, 1) == "2-20-1 (relu, dropout 0.5)"
+
+
+def test_no_hidden_layer_is_a_linear_model():
+    model = build_model(RunConfig(hidden=()), 5, 3, init_seed=0)
+    assert len(model) == 1 and isinstance(model[0], nn.Linear)
+
+
+def test_dropout_is_active_in_train_mode_only():
+    drop = SeededDropout(0.5, torch.Generator().manual_seed(0))
+    x = torch.ones(1000, 8)
+    train_out = drop.train()(x)
+    zeros = (train_out == 0).float().mean().item()
+    assert 0.4 < zeros < 0.6
+    assert torch.allclose(train_out[train_out != 0], torch.full_like(train_out[train_out != 0], 2.0))
+    assert torch.equal(drop.eval()(x), x)
+
+
+def test_dropout_masks_follow_their_generator():
+    a = SeededDropout(0.3, torch.Generator().manual_seed(7))(torch.ones(50))
+    b = SeededDropout(0.3, torch.Generator().manual_seed(7))(torch.ones(50))
+    c = SeededDropout(0.3, torch.Generator().manual_seed(8))(torch.ones(50))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_batch_norm_uses_running_statistics_in_eval_mode():
+    model = build_model(RunConfig(hidden=(4,), batch_norm=True), 2, 1, init_seed=0)
+    bn = model[1]
+    assert isinstance(bn, nn.BatchNorm1d)
+    x = torch.randn(64, 2, generator=torch.Generator().manual_seed(0)) * 3 + 5
+    model.train()(x)  # one training pass updates the running mean/var
+    assert not torch.allclose(bn.running_mean, torch.zeros(4))
+    model.eval()
+    h = model[0](x[:3])
+    expected = (h - bn.running_mean) / torch.sqrt(bn.running_var + bn.eps) * bn.weight + bn.bias
+    assert torch.allclose(bn(h), expected, atol=1e-6)
+    # In eval mode one sample's output does not depend on the rest of the batch.
+    assert torch.allclose(model(x[:1]), model(x[:5])[:1], atol=1e-6)
+
+
+def test_init_is_seeded():
+    a = build_model(RunConfig(), 2, 1, init_seed=1)
+    b = build_model(RunConfig(), 2, 1, init_seed=1)
+    c = build_model(RunConfig(), 2, 1, init_seed=2)
+    assert torch.equal(a[0].weight, b[0].weight) and not torch.equal(a[0].weight, c[0].weight)
