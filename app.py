@@ -1,16 +1,40 @@
-"""Optimization Playground: Streamlit entry point (text output until the live page lands)."""
+"""Optimization Playground: watch a real PyTorch network train live."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Optimization Playground", layout="wide")
+st.set_page_config(page_title="Optimization Playground", page_icon="📉", layout="wide")
 st.title("Optimization Playground")
-if st.button("Run the seed lab"):
-    from playground.presets import PRESETS
-    from playground.train import Trainer
+st.caption("Pick an optimizer, learning rate, batch size and regularization, press Play, and watch "
+           "a real PyTorch network learn: loss curves, decision boundary and metrics, live.")
 
-    trainer = Trainer(PRESETS["seed-lab"].config)
-    lines = []
-    trainer.run(callback=lambda t: t.current_epoch % 40 == 0 and lines.append(
-        f"Epoch: {t.current_epoch}, Loss: {t.history.last('train_loss'):.4f}"))
-    lines.append(f"Accuracy: {trainer.evaluate()['train']['accuracy']}")
-    st.code("\n".join(lines))
+# The first visitor to a fresh server waits for torch to import; say so instead of a blank page.
+with st.spinner("Loading PyTorch…"):
+    from playground.ui import panels, session, sidebar, views
+
+
+def main() -> None:
+    """Read the config (URL or widgets), sync the run, then draw controls and the live area."""
+    cfg, warnings = session.bootstrap()
+    session.seed_missing_widgets(cfg)
+    st.session_state.setdefault("speed", 40)
+    cfg = sidebar.config_ui(cfg)
+    session.remember(cfg)
+    trainer = views.sync_run(cfg)
+    panels.warnings_banner(warnings)
+    notice = session.pop("notice")
+    if notice and notice != "lesson":
+        st.toast(notice)
+    views.transport_ui(trainer)
+    views.live_area()
+    theory, evaluation, history, share = st.tabs(["Theory", "Evaluation", "History", "Share"])
+    with theory:
+        panels.theory_panel(trainer)
+    with evaluation:
+        panels.evaluation_panel(trainer)
+    with history:
+        panels.history_panel(trainer)
+    with share:
+        panels.share_panel(cfg.to_query())
+
+
+main()

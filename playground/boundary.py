@@ -49,19 +49,28 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
+def region_colors(n_classes: int) -> tuple[str, ...]:
+    """Background colour per class region (the qualitative palette)."""
+    return tuple(PALETTE[i % len(PALETTE)] for i in range(n_classes))
+
+
 def class_colors(n_classes: int) -> tuple[str, ...]:
-    """Marker colour per class: the diverging scale's ends for 2 classes, else the palette."""
+    """Marker colour per class: the diverging scale's ends for 2 classes, else a darker palette.
+
+    Darker than the regions so a correctly classified point still stands out from its own region.
+    """
     if n_classes == 2:
         return BINARY_COLORS
-    return tuple(PALETTE[i % len(PALETTE)] for i in range(n_classes))
+    return tuple("#{:02x}{:02x}{:02x}".format(*(int(v * 0.72) for v in hex_rgb(c)))
+                 for c in region_colors(n_classes))
 
 
 def class_image(probs: np.ndarray) -> np.ndarray:
     """(h, w, k) class probabilities -> (h, w, 4) uint8 RGBA: argmax colour, opacity by confidence."""
-    h, w, k = probs.shape
+    k = probs.shape[2]
     finite = np.isfinite(probs).all(axis=2)
     p = np.where(finite[..., None], probs, 0.0)
-    rgb = np.array([hex_rgb(c) for c in class_colors(k)], dtype=np.uint8)[p.argmax(axis=2)]
+    rgb = np.array([hex_rgb(c) for c in region_colors(k)], dtype=np.uint8)[p.argmax(axis=2)]
     # Confidence 1/k means the model is guessing; show that as nearly transparent.
     conf = (p.max(axis=2) - 1.0 / k) / (1.0 - 1.0 / k)
     alpha = ALPHA_MIN + (ALPHA_MAX - ALPHA_MIN) * np.clip(conf, 0.0, 1.0)

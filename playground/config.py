@@ -45,7 +45,8 @@ class RunConfig:
     noise: float = _f(0.2, "label/feature noise of synthetic sets", 0.0, 1.0)
     classes: int = _f(3, "number of classes for blobs", 2, MAX_CLASSES)
     val_frac: float = _f(0.3, "share of points held out for validation", 0.0, 0.8)
-    seed: int = _f(0, "seeds data, weights, shuffle order and dropout", 0, 2**31 - 1)
+    seed: int = _f(0, "seeds the data, and with init_seed the weights, shuffle and dropout", 0, 2**31 - 1)
+    init_seed: int = _f(0, "Reset bumps this: new initial weights on the same data", 0, 2**31 - 1)
     # model
     hidden: tuple[int, ...] = _f((16, 16), "hidden layer sizes; () is a linear model")
     activation: str = _f("relu", "hidden non-linearity", choices=ACTIVATIONS)

@@ -81,3 +81,23 @@ def roc_points(y_true: np.ndarray, proba: np.ndarray) -> tuple[np.ndarray, np.nd
     """False and true positive rates of the binary ROC curve."""
     fpr, tpr, _ = skm.roc_curve(y_true, proba)
     return fpr, tpr
+
+
+def generalization_gap(train_loss: np.ndarray, val_loss: np.ndarray, window: int = 20) -> tuple[float, str | None]:
+    """Validation minus train loss now, and a plain warning when the gap has grown for a while.
+
+    The warning fires when the gap widened over the last `window` epochs while validation
+    loss rose: the classic sign that the model memorizes the training points.
+    """
+    if len(val_loss) == 0 or not np.isfinite(val_loss[-1]):
+        return math.nan, None
+    gap = float(val_loss[-1] - train_loss[-1])
+    if len(val_loss) <= window:
+        return gap, None
+    old_gap = val_loss[-window - 1] - train_loss[-window - 1]
+    widening = np.diff(val_loss[-window - 1:] - train_loss[-window - 1:])
+    if gap > old_gap and val_loss[-1] > val_loss[-window - 1] and (widening > 0).mean() >= 0.6:
+        return gap, (f"Overfitting: validation loss rose over the last {window} epochs while "
+                     f"training loss fell; the gap grew from {old_gap:.3f} to {gap:.3f}. "
+                     "Try L2, dropout, more data or early stopping.")
+    return gap, None

@@ -36,9 +36,9 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
-def seeds(seed: int) -> dict[str, int]:
-    """Independent seeds for weight init, shuffle order and dropout masks, derived from one."""
-    init, shuffle, dropout = np.random.SeedSequence(seed).generate_state(3)
+def seeds(seed: int, init_seed: int = 0) -> dict[str, int]:
+    """Independent seeds for weight init, shuffle order and dropout masks, derived from two."""
+    init, shuffle, dropout = np.random.SeedSequence([seed, init_seed]).generate_state(3)
     return {"init": int(init), "shuffle": int(shuffle), "dropout": int(dropout)}
 
 
@@ -56,7 +56,7 @@ class Trainer:
         self.data = dataset if dataset is not None else load_dataset(cfg)
         self.device = resolve_device(cfg.device)
         self.metrics_every = metrics_every  # record sklearn metrics every N epochs (0 = never)
-        s = seeds(cfg.seed)
+        s = seeds(cfg.seed, cfg.init_seed)
         self._shuffle_gen = torch.Generator().manual_seed(s["shuffle"])
         self._dropout_gen = torch.Generator(device=self.device).manual_seed(s["dropout"])
         self.model = build_model(cfg, self.data.n_features, self.data.n_outputs,

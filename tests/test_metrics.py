@@ -55,3 +55,17 @@ def test_confusion_and_table_shapes():
     assert cm.sum() == 10 and np.trace(cm) == (P_MC.argmax(1) == Y_MC).sum()
     table = metrics_table({"accuracy": 0.9}, {"accuracy": 0.8}, {"accuracy": 0.85})
     assert list(table.columns) == ["train", "validation", "best epoch"]
+
+
+def test_generalization_gap_warns_only_when_it_grows():
+    epochs = np.arange(100)
+    train = 1.0 / (1 + epochs)
+    healthy = train + 0.05
+    overfit = np.where(epochs < 50, train + 0.05, train + 0.05 + (epochs - 50) * 0.01)
+    from playground.metrics import generalization_gap
+
+    gap, warning = generalization_gap(train, healthy)
+    assert gap == pytest.approx(0.05) and warning is None
+    gap, warning = generalization_gap(train, overfit)
+    assert gap == pytest.approx(0.54) and "Overfitting" in warning
+    assert generalization_gap(train[:5], overfit[:5])[1] is None

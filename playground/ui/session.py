@@ -1,0 +1,84 @@
+"""All st.session_state and st.query_params access: config from the URL, widget seeding,
+and the per-visitor trainer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from playground.config import RunConfig
+from playground.ui.sidebar import BATCH_MODES, W
+
+CFG = "cfg"  # the config the widgets were last seeded from, or that they produced
+
+
+def widget_values(cfg: RunConfig) -> dict:
+    """Session-state values that make every sidebar widget show cfg."""
+    values = {W + name: value for name, value in cfg.to_dict().items() if not isinstance(value, list)}
+    values[W + "n_layers"] = len(cfg.hidden)
+    for i in range(6):
+        values[f"{W}layer_{i}"] = cfg.hidden[i] if i < len(cfg.hidden) else 8
+    values[W + "beta1"], values[W + "beta2"] = cfg.betas
+    mode = 0 if cfg.batch_size == 0 else 2 if cfg.batch_size == 1 else 1
+    values[W + "batch_mode"] = BATCH_MODES[mode]
+    values[W + "batch_size"] = cfg.batch_size if cfg.batch_size > 1 else 32
+    return values
+
+
+def push_config(cfg: RunConfig, reason: str = "") -> None:
+    """Make the widgets show cfg (a lesson, a URL, an import, New data or Reset)."""
+    for key, value in widget_values(cfg).items():
+        st.session_state[key] = value
+    st.session_state[CFG] = cfg
+    if reason:
+        st.session_state["notice"] = reason
+
+
+def seed_missing_widgets(cfg: RunConfig) -> None:
+    """Restore widgets Streamlit forgot while they were hidden (e.g. Points for the seed lab)."""
+    for key, value in widget_values(cfg).items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def bump_seed(name: str) -> None:
+    """New data (seed + 1) or new initial weights (init_seed + 1)."""
+    cfg = current_config()
+    push_config(cfg.replace(**{name: getattr(cfg, name) + 1}))
+
+
+def bootstrap() -> tuple[RunConfig, list[str]]:
+    """On a visitor's first run read the config from the URL; later runs keep theirs."""
+    if CFG in st.session_state:
+        return st.session_state[CFG], []
+    params = {k: st.query_params.get(k) for k in st.query_params}
+    cfg, warnings = RunConfig.from_query(params)
+    push_config(cfg)
+    return cfg, warnings
+
+
+def current_config() -> RunConfig:
+    """The config the widgets last produced."""
+    return st.session_state.get(CFG, RunConfig())
+
+
+def remember(cfg: RunConfig) -> None:
+    """Store the widgets' config and mirror it into the URL so the link reproduces the run."""
+    st.session_state[CFG] = cfg
+    query = cfg.to_query()
+    if {k: st.query_params.get(k) for k in st.query_params} != query:
+        st.query_params.from_dict(query)
+
+
+def get(key: str, default=None):
+    """Read a per-session value."""
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value) -> None:
+    """Store a per-session value."""
+    st.session_state[key] = value
+
+
+def pop(key: str, default=None):
+    """Remove and return a per-session value."""
+    return st.session_state.pop(key, default)

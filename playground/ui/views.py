@@ -1,0 +1,169 @@
+"""Transport controls and the live area: a fragment that trains a time-boxed chunk per tick
+and sends every epoch's boundary since the last tick to the live chart for playback."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from playground import plots
+from playground.boundary import Boundary
+from playground.config import RunConfig
+from playground.live import advance, apply_live, frame, reset_reasons
+from playground.metrics import generalization_gap, metrics_table
+from playground.train import Trainer
+from playground.ui import session
+from playground.ui.live_chart import live_chart
+
+TICK_S = 0.2  # fragment period while playing; ~5 server round trips a second
+BUDGET_S = 0.12  # training time per tick, leaving the rest of the tick for drawing
+MAX_FRAMES = 40  # boundary frames per tick at most (~200 redraws/s ceiling)
+
+
+def new_run(cfg: RunConfig, dataset=None) -> Trainer:
+    """Build a trainer and its boundary grid, replacing the session's run."""
+    trainer = Trainer(cfg, dataset)
+    session.put("trainer", trainer)
+    session.put("boundary", Boundary(trainer.data) if trainer.data.n_features >= 1 else None)
+    session.put("revision", session.get("revision", 0) + 1)
+    session.put("base_figure", None)
+    return trainer
+
+
+def sync_run(cfg: RunConfig, dataset=None) -> Trainer:
+    """Keep the session's trainer in step with the widgets: live changes or a restart."""
+    trainer: Trainer | None = session.get("trainer")
+    if trainer is None or session.pop("force_reset", False):
+        return new_run(cfg, dataset)
+    reasons = reset_reasons(trainer.cfg, cfg)
+    if reasons:
+        if trainer.current_epoch:
+            session.put("notice", f"Changed {', '.join(reasons)}: the run restarted from epoch 0.")
+        session.put("playing", session.get("playing", False) and not trainer.done)
+        return new_run(cfg, dataset)
+    changed = apply_live(trainer, cfg)
+    if changed and trainer.current_epoch:
+        session.put("notice", f"Applied to the running optimizer at epoch {trainer.current_epoch}: "
+                              + ", ".join(changed))
+    return trainer
+
+
+def transport_ui(trainer: Trainer) -> None:
+    """Play/Pause, Step, Reset, like a media player."""
+    playing = session.get("playing", False)
+    cols = st.columns([1, 1, 1, 1, 4])
+    label, icon = ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
+    cols[0].button(label, key="play", icon=icon, type="primary", on_click=_toggle_play,
+                   disabled=trainer.done and not playing, width="stretch")
+    cols[1].button("Step", key="step", icon=":material/skip_next:", on_click=_step, width="stretch",
+                   disabled=trainer.done, help="Train exactly one epoch")
+    cols[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
+                   help="New initial weights, same data")
+    cols[3].toggle("log y", key="log_y", help="Log-scale loss axis")
+
+
+def _toggle_play() -> None:
+    session.put("playing", not session.get("playing", False))
+    session.put("last_tick", None)
+
+
+def _step() -> None:
+    session.put("playing", False)
+    trainer: Trainer = session.get("trainer")
+    if trainer is not None:
+        trainer.epoch()
+
+
+def _reset() -> None:
+    session.put("playing", False)
+    session.bump_seed("init_seed")
+
+
+def live_area() -> None:
+    """The live fragment: re-run every TICK_S while playing, else only on demand."""
+    run_every = TICK_S if session.get("playing", False) else None
+
+    @st.fragment(run_every=run_every)
+    def _live() -> None:
+        trainer: Trainer = session.get("trainer")
+        frames = _tick(trainer) if session.get("playing", False) else []
+        _draw(trainer, frames)
+        if session.get("playing", False) and trainer.done:
+            session.put("playing", False)
+            st.rerun(scope="app")  # stop the ticks and relabel Play
+
+    _live()
+
+
+def _tick(trainer: Trainer) -> list[dict]:
+    now = time.perf_counter()
+    last = session.get("last_tick") or now - TICK_S
+    elapsed = min(max(now - last, 0.02), 1.0)
+    session.put("last_tick", now)
+    owed = session.get("owed", 0.0) + session.get("speed", 40) * elapsed
+    quota = int(owed)
+    session.put("owed", owed - quota)  # slow speeds accumulate fractions of an epoch
+    if quota == 0:
+        return []
+    tick = advance(trainer, session.get("boundary"), budget_s=BUDGET_S, max_epochs=quota,
+                   max_frames=MAX_FRAMES)
+    return tick.frames
+
+
+def _draw(trainer: Trainer, frames: list[dict]) -> None:
+    boundary: Boundary | None = session.get("boundary")
+    _status_line(trainer)
+    left, right = st.columns(2)
+    with left:
+        if boundary is not None:
+            if not frames:  # paused: one frame that shows the current weights
+                frames = [frame(trainer, boundary)]
+            live_chart(_base_figure(trainer, boundary), frames, key="boundary_chart",
+                       revision=session.get("revision", 0), height=plots.HEIGHT)
+    with right:
+        loss = plots.loss_figure(trainer.history, log_y=session.get("log_y", False),
+                                 best_epoch=trainer.best_epoch or None, stop_epoch=trainer.stop_epoch,
+                                 events=trainer.history.events)
+        live_chart(plots.figure_dict(loss), None, key="loss_chart", height=plots.HEIGHT - 60)
+        _metrics(trainer)
+
+
+def _base_figure(trainer: Trainer, boundary: Boundary) -> dict:
+    # Built once per run: later epochs arrive as frames that patch the background only.
+    fig = session.get("base_figure")
+    if fig is None:
+        fig = plots.figure_dict(plots.boundary_figure(boundary, trainer.data, boundary.values(trainer)))
+        session.put("base_figure", fig)
+    return fig
+
+
+def _status_line(trainer: Trainer) -> None:
+    counter = f"**Epoch {trainer.current_epoch}** / {trainer.cfg.epochs} · {trainer.steps} steps"
+    counter += f" · {trainer.steps_per_epoch} per epoch (batch {trainer.batch_size})"
+    st.markdown(f'<span id="epoch-counter" data-epoch="{trainer.current_epoch}"></span>{counter}',
+                unsafe_allow_html=True)
+    if trainer.status in ("diverged", "failed"):
+        st.error(trainer.message)
+    elif trainer.status == "stopped early":
+        st.success(trainer.message)
+    elif trainer.status == "finished":
+        st.info(f"Finished: reached the epoch limit ({trainer.cfg.epochs}). Raise it to go on.")
+
+
+def _metrics(trainer: Trainer) -> None:
+    if trainer.current_epoch == 0:
+        st.caption("Press Play or Step to start training.")
+        return
+    result = trainer.evaluate()
+    table = metrics_table(result["train"], result.get("val"))
+    h = trainer.history
+    table.loc["loss", "train"] = h.last("train_loss")
+    if "val" in result:
+        table.loc["loss", "validation"] = h.last("val_loss")
+    st.dataframe(table.style.format("{:.4f}", na_rep="–"), width="stretch")
+    gap, warning = generalization_gap(h.column("train_loss"), h.column("val_loss"))
+    if gap == gap:
+        st.caption(f"Generalization gap (val − train loss): **{gap:+.4f}**")
+    if warning:
+        st.warning(warning)
