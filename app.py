@@ -9,7 +9,7 @@ st.caption("Pick an optimizer, learning rate, batch size and regularization, pre
 
 # The first visitor to a fresh server waits for torch to import; say so instead of a blank page.
 with st.spinner("Loading PyTorch…"):
-    from playground.ui import panels, session, sidebar, views
+    from playground.ui import panels, session, sidebar, upload, views
 
 
 def main() -> None:
@@ -19,8 +19,12 @@ def main() -> None:
     st.session_state.setdefault("speed", 40)
     cfg = sidebar.config_ui(cfg)
     session.remember(cfg)
-    trainer = views.sync_run(cfg)
     panels.warnings_banner(warnings)
+    dataset, data_key = upload.csv_ui(cfg) if cfg.dataset == "csv" else (None, None)
+    if cfg.dataset == "csv" and dataset is None:
+        st.info("Upload a CSV file in the sidebar: numeric feature columns plus a target column.")
+        return
+    trainer = views.sync_run(cfg, dataset, data_key)
     notice = session.pop("notice")
     if notice and notice != "lesson":
         st.toast(notice)

@@ -52,6 +52,8 @@ def frame(trainer: Trainer, boundary: Boundary) -> dict:
     val = trainer.history.last("val_loss")
     if val == val:  # not NaN
         title += f" · val loss {val:.3f}"
+    if boundary.label:
+        title += f" · {boundary.label}"  # "PCA projection (xx% of variance)" stays visible
     return {"epoch": trainer.current_epoch, "title": title,
             "patches": [boundary.patch(boundary.values(trainer), trace=0)]}
 

@@ -86,18 +86,20 @@ def roc_points(y_true: np.ndarray, proba: np.ndarray) -> tuple[np.ndarray, np.nd
 def generalization_gap(train_loss: np.ndarray, val_loss: np.ndarray, window: int = 20) -> tuple[float, str | None]:
     """Validation minus train loss now, and a plain warning when the gap has grown for a while.
 
-    The warning fires when the gap widened over the last `window` epochs while validation
-    loss rose: the classic sign that the model memorizes the training points.
+    The warning fires when, comparing the last window/2 epochs with the window/2 before them
+    (averages, so mini-batch noise does not trigger it), validation loss rose by over 5%
+    while training loss did not: the classic sign that the model memorizes its training points.
     """
     if len(val_loss) == 0 or not np.isfinite(val_loss[-1]):
         return math.nan, None
     gap = float(val_loss[-1] - train_loss[-1])
-    if len(val_loss) <= window:
+    half = window // 2
+    if len(val_loss) < window:
         return gap, None
-    old_gap = val_loss[-window - 1] - train_loss[-window - 1]
-    widening = np.diff(val_loss[-window - 1:] - train_loss[-window - 1:])
-    if gap > old_gap and val_loss[-1] > val_loss[-window - 1] and (widening > 0).mean() >= 0.6:
-        return gap, (f"Overfitting: validation loss rose over the last {window} epochs while "
-                     f"training loss fell; the gap grew from {old_gap:.3f} to {gap:.3f}. "
-                     "Try L2, dropout, more data or early stopping.")
+    val_old, val_new = val_loss[-window:-half].mean(), val_loss[-half:].mean()
+    train_old, train_new = train_loss[-window:-half].mean(), train_loss[-half:].mean()
+    if val_new > 1.05 * val_old and train_new <= train_old and val_new - train_new > val_old - train_old:
+        return gap, (f"Overfitting: over the last {window} epochs validation loss rose "
+                     f"({val_old:.3f} → {val_new:.3f}) while training loss did not "
+                     f"({train_old:.3f} → {train_new:.3f}). Try L2, dropout, more data or early stopping.")
     return gap, None

@@ -67,49 +67,33 @@ def _prob_title(data: Dataset) -> str:
 
 
 def _point_traces(boundary: Boundary, data: Dataset) -> list[go.Scatter]:
-    """Training points filled, validation points as open markers (same colours)."""
+    """Training points filled, validation points hollow; targets in original units for regression."""
     traces = []
+    on_scale = data.task == "regression" and boundary.kind != "curve"
     for name, x, y in (("train", data.x_train, data.y_train), ("validation", data.x_val, data.y_val)):
         if not len(y):
             continue
-        val = name == "validation"
-        if boundary.kind == "curve":
-            px, py = x[:, 0], _point_y(data, y)
-            color = "#444" if data.task == "regression" else np.asarray(class_colors(data.n_classes))[y]
+        target = (y * data.y_std + data.y_mean if data.task == "regression" else y).astype(np.float32)
+        px, py = (x[:, 0], target) if boundary.kind == "curve" else boundary.project(x).T
+        if data.task != "regression":
+            color = np.asarray(class_colors(data.n_classes))[y]
         else:
-            px, py = boundary.project(x).T
-            color = _point_colors(data, y)
-        marker = _marker(color, val, data.task == "regression" and boundary.kind != "curve")
-        traces.append(go.Scatter(x=px, y=py, mode="markers", name=name, marker=marker,
+            color = target if on_scale else "#444"
+        traces.append(go.Scatter(x=px, y=py, mode="markers", name=name,
+                                 marker=_marker(color, name == "validation", on_scale),
                                  hovertemplate=f"{name}<br>%{{x:.2f}}, %{{y:.2f}}<extra></extra>"))
     return traces
 
 
 def _marker(color, validation: bool, on_scale: bool) -> dict:
     """Training points filled; validation points hollow (white) with a ring in the point's colour."""
+    # On the heatmap's own scale a point that blends into its background is predicted well.
+    scale = {"coloraxis": "coloraxis"} if on_scale else {}
     if validation:
-        line = {"width": 2, "color": color}
-        if on_scale:
-            line["coloraxis"] = "coloraxis"
-        return {"color": "white", "size": 7, "symbol": "circle", "line": line}
-    marker = {"color": color, "size": 6, "symbol": "circle",
-              "line": {"width": 0.6, "color": "#333" if on_scale else "white"}}
-    if on_scale:
-        # The heatmap's own scale: a point that blends into its background is predicted well.
-        marker["coloraxis"] = "coloraxis"
-    return marker
-
-
-def _point_y(data: Dataset, y: np.ndarray) -> np.ndarray:
-    if data.task == "regression":
-        return (y.astype(np.float64) * data.y_std + data.y_mean).astype(np.float32)
-    return y.astype(np.float32)
-
-
-def _point_colors(data: Dataset, y: np.ndarray):
-    if data.task == "regression":
-        return _point_y(data, y)
-    return np.asarray(class_colors(data.n_classes))[y]
+        ring = {"width": 2, "color": color, **scale}
+        return {"color": "white", "size": 7, "symbol": "circle", "line": ring}
+    edge = "#333" if on_scale else "white"
+    return {"color": color, "size": 6, "symbol": "circle", "line": {"width": 0.6, "color": edge}, **scale}
 
 
 def _class_legend(data: Dataset) -> list[go.Scatter]:
@@ -196,12 +180,17 @@ def _loss_values(history, name: str, idx: np.ndarray, log_y: bool) -> np.ndarray
     return np.where(bad, np.nan, y).astype(np.float32)
 
 
-def _vline(fig: go.Figure, epoch: float, label: str, color: str) -> None:
-    """A dotted vertical line with its label written up along it, inside the plot's top."""
-    fig.add_shape(type="line", xref="x", yref="paper", x0=epoch, x1=epoch, y0=0, y1=1,
-                  line={"dash": "dot", "width": 1.2, "color": color})
-    fig.add_annotation(x=epoch, xref="x", y=1, yref="paper", text=label, showarrow=False, textangle=-90,
-                       xanchor="right", yanchor="top", font={"size": 10, "color": color})
+def _markers(lines: list[tuple[float, str, str]]) -> dict:
+    """Dotted vertical lines with labels written up along them, as layout shapes and annotations.
+
+    Set in one layout update: fig.add_shape/add_annotation re-validate every earlier one (quadratic).
+    """
+    shapes = [{"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+               "line": {"dash": "dot", "width": 1.2, "color": color}} for x, _, color in lines]
+    notes = [{"x": x, "xref": "x", "y": 1, "yref": "paper", "text": label, "showarrow": False,
+              "textangle": -90, "xanchor": "right", "yanchor": "top", "font": {"size": 10, "color": color}}
+             for x, label, color in lines]
+    return {"shapes": shapes, "annotations": notes}
 
 
 def _event_labels(events: Iterable[tuple[int, str]], stop_epoch: int | None) -> dict[int, str]:
@@ -227,13 +216,12 @@ def loss_figure(history, *, log_y: bool = False, best_epoch: int | None = None,
     if np.isfinite(val).any():
         fig.add_trace(go.Scatter(x=epochs, y=val, mode="lines", name="validation",
                                  line={"color": "#ff7f0e", "width": 2, "dash": "dash"}))
-    for epoch, label in _event_labels(events, stop_epoch).items():
-        _vline(fig, epoch, label, "#d62728" if label.startswith("diverged") else "#7f7f7f")
-    if best_epoch:
-        _vline(fig, best_epoch, "best", "#2ca02c")
-    if stop_epoch:
-        _vline(fig, stop_epoch, "stopped", "#9467bd")
+    lines = [(e, text, "#d62728" if text.startswith("diverged") else "#7f7f7f")
+             for e, text in _event_labels(events, stop_epoch).items()]
+    lines += [(e, text, color) for e, text, color in ((best_epoch, "best", "#2ca02c"),
+                                                      (stop_epoch, "stopped", "#9467bd")) if e]
     _base_layout(fig, None, "loss")
+    fig.update_layout(**_markers(lines))
     fig.update_xaxes(title="epoch", rangemode="tozero")
     fig.update_yaxes(title="loss (log)" if log_y else "loss", type="log" if log_y else "linear")
     return fig

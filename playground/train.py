@@ -72,6 +72,7 @@ class Trainer:
         self.current_epoch = self.steps = 0  # epochs and optimizer steps taken
         self.best_epoch, self.best_loss, self.stop_epoch = 0, math.inf, None
         self._best_state, self._bad_epochs = None, 0
+        self._val_out = self._best_val_out = None  # validation outputs: latest, and at the best epoch
         self._order: torch.Tensor | None = None
         self._pos = 0
         self._loss_sum = torch.zeros((), device=self.device)
@@ -190,6 +191,7 @@ class Trainer:
             return {}
         self.model.eval()
         out = self.model(self.x_val)
+        self._val_out = out  # kept so the best epoch's metrics can be computed later
         loss = float(self.loss_fn(out, self.y_val))
         if self.data.task == "regression":
             score = math.sqrt(float(((out - self.y_val) ** 2).mean())) * self.data.y_std  # RMSE
@@ -206,6 +208,7 @@ class Trainer:
             return self._diverged()
         if monitored < self.best_loss - self.cfg.min_delta:
             self.best_epoch, self.best_loss, self._bad_epochs = self.current_epoch, monitored, 0
+            self._best_val_out = self._val_out
             if self.cfg.patience and self.cfg.restore_best:
                 self._best_state = copy.deepcopy(self.model.state_dict())
         else:
@@ -253,7 +256,9 @@ class Trainer:
     def predict(self, x: np.ndarray | torch.Tensor) -> np.ndarray:
         """Eval-mode predictions: P(class 1), class probabilities, or targets in original units."""
         self.model.eval()
-        out = self.model(torch.as_tensor(x, dtype=torch.float32, device=self.device))
+        return self._outputs_to_pred(self.model(torch.as_tensor(x, dtype=torch.float32, device=self.device)))
+
+    def _outputs_to_pred(self, out: torch.Tensor) -> np.ndarray:
         if self.data.task == "binary":
             return torch.sigmoid(out[:, 0]).cpu().numpy()
         if self.data.task == "multiclass":
@@ -267,8 +272,16 @@ class Trainer:
             result["val"] = self._split_metrics(self.data.x_val, self.data.y_val)
         return result
 
+    def best_metrics(self) -> dict[str, float] | None:
+        """sklearn metrics of the validation split at the best epoch (None before it exists)."""
+        if self._best_val_out is None:
+            return None
+        return self._metrics_from(self._outputs_to_pred(self._best_val_out), self.data.y_val)
+
     def _split_metrics(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        pred = self.predict(x)
+        return self._metrics_from(self.predict(x), y)
+
+    def _metrics_from(self, pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
         if self.data.task == "regression":
             return M.regression_metrics(y * self.data.y_std + self.data.y_mean, pred)
         return M.classification_metrics(y, pred)

@@ -119,6 +119,7 @@ def test_early_stopping_restores_the_best_epoch_exactly():
         trainer.model.eval()
         restored = float(trainer.loss_fn(trainer.model(trainer.x_val), trainer.y_val))
     assert restored == best_val
+    assert trainer.best_metrics() == trainer.evaluate()["val"]  # the table's "best epoch" column
     assert f"best was epoch {trainer.best_epoch}" in trainer.message
 
 

@@ -31,10 +31,11 @@ def new_run(cfg: RunConfig, dataset=None) -> Trainer:
     return trainer
 
 
-def sync_run(cfg: RunConfig, dataset=None) -> Trainer:
+def sync_run(cfg: RunConfig, dataset=None, data_key: str | None = None) -> Trainer:
     """Keep the session's trainer in step with the widgets: live changes or a restart."""
     trainer: Trainer | None = session.get("trainer")
-    if trainer is None or session.pop("force_reset", False):
+    if trainer is None or session.get("data_key") != data_key:
+        session.put("data_key", data_key)  # a new upload is new data: restart
         return new_run(cfg, dataset)
     reasons = reset_reasons(trainer.cfg, cfg)
     if reasons:
@@ -156,11 +157,15 @@ def _metrics(trainer: Trainer) -> None:
         st.caption("Press Play or Step to start training.")
         return
     result = trainer.evaluate()
-    table = metrics_table(result["train"], result.get("val"))
+    best = trainer.best_metrics()
+    table = metrics_table(result["train"], result.get("val"), best)
     h = trainer.history
     table.loc["loss", "train"] = h.last("train_loss")
     if "val" in result:
         table.loc["loss", "validation"] = h.last("val_loss")
+    if best:
+        table.loc["loss", "best epoch"] = trainer.best_loss
+        table = table.rename(columns={"best epoch": f"best (epoch {trainer.best_epoch})"})
     st.dataframe(table.style.format("{:.4f}", na_rep="–"), width="stretch")
     gap, warning = generalization_gap(h.column("train_loss"), h.column("val_loss"))
     if gap == gap:

@@ -1,0 +1,130 @@
+"""Shared fixtures: the real app served by `streamlit run`, and Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HEALTH_TIMEOUT_S = 60  # a cold `streamlit run` on a busy 2-core machine
+
+
+def chromium_path() -> str:
+    """Debian's chromium; a missing browser skips locally but fails in CI."""
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium not found on PATH (required in CI for browser tests)")
+        pytest.skip("chromium not found on PATH; install Debian's chromium to run browser tests")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = HEALTH_TIMEOUT_S) -> None:
+    """Poll /_stcore/health until it answers 200; fail if the server dies or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"streamlit did not answer {url}_stcore/health within {timeout:.0f} s")
+
+
+def stop_by_pid(proc: subprocess.Popen) -> None:
+    """SIGTERM the server we started, wait, then SIGKILL it if it is still there."""
+    if proc.poll() is not None:
+        return
+    os.kill(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@dataclass
+class Server:
+    """A running `streamlit run` of a script: its URL and when it was launched (time.monotonic())."""
+
+    url: str
+    pid: int
+    launched_at: float
+    healthy_at: float
+
+
+def start_streamlit(script: Path, **env_extra: str):
+    """Context-managed `streamlit run script` on a free port; yields a Server, stops it by PID."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": pythonpath, **env_extra}  # so the app can import playground
+    url = f"http://127.0.0.1:{port}/"
+    launched_at = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(url, proc)
+        yield Server(url=url, pid=proc.pid, launched_at=launched_at, healthy_at=time.monotonic())
+    finally:
+        stop_by_pid(proc)
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """The real app (app.py) served by `streamlit run` for the whole session."""
+    yield from start_streamlit(ROOT / "app.py")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's chromium driven by Playwright.
+
+    Module-scoped, not session-scoped: only one sync Playwright may run at a time, and
+    test_live_chart.py starts its own.
+    """
+    exe = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_context(chromium):
+    """A fresh browser context per test (its own cookies, storage and cache), 1500×1000.
+
+    launch() already gives the browser a fresh temporary user-data-dir.
+    """
+    ctx = chromium.new_context(viewport={"width": 1500, "height": 1000})
+    try:
+        yield ctx
+    finally:
+        ctx.close()
