@@ -87,9 +87,14 @@ def build_optimizer(cfg: RunConfig, params: Iterable[torch.nn.Parameter]) -> tor
     kwargs.update(spec.fixed)
     if kwargs.get("nesterov") and not kwargs.get("momentum"):
         kwargs["nesterov"] = False  # torch rejects Nesterov without momentum
-    # foreach=False: for networks of a few hundred weights the per-tensor loop beats
-    # the multi-tensor kernels' launch overhead on the CPU.
-    return spec.cls(params, foreach=False, **kwargs)
+    return spec.cls(params, **kwargs, **_fast_path(spec.cls))
+
+
+def _fast_path(cls: type[torch.optim.Optimizer]) -> dict:
+    # Measured on a 2-16-16-1 MLP (benchmarks/README): a fused step is one kernel for all
+    # tensors, 3x faster than the per-tensor loop for Adam (33 vs 101 us). RMSprop has no
+    # fused kernel; its multi-tensor (foreach) path is next best.
+    return {"foreach": True} if cls is torch.optim.RMSprop else {"fused": True}
 
 
 def set_live(optimizer: torch.optim.Optimizer, **values: float) -> dict[str, tuple[float, float]]:

@@ -114,7 +114,7 @@ class Trainer:
                     break
                 self._one_step()
         except (RuntimeError, ValueError) as exc:  # a broken run must not take the app down
-            self._fail(exc)
+            self.fail(exc)
         return self.current_epoch - epochs_before
 
     def epoch(self) -> None:
@@ -135,20 +135,29 @@ class Trainer:
 
     def _one_step(self) -> None:
         start = time.perf_counter()
+        xb, yb, size = self.next_batch()
+        self.optimizer.zero_grad(set_to_none=True)
+        loss = self.loss_fn(self.model(xb), yb)
+        loss.backward()
+        self.optimizer.step()
+        self.end_step(loss, size, time.perf_counter() - start)
+
+    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """Begin a step: the next mini-batch; equal seeds and batch sizes give equal orders."""
         self.status = RUNNING
         if self._order is None:
             # Full batch keeps the data's order; shuffling would not change the gradient.
             self._order = (torch.randperm(self.n, generator=self._shuffle_gen)
                            if self.batch_size < self.n else None)
-        xb, yb, size = self._batch()
-        self.model.train()
-        self.optimizer.zero_grad(set_to_none=True)
-        loss = self.loss_fn(self.model(xb), yb)
-        loss.backward()
-        self.optimizer.step()
+        if not self.model.training:
+            self.model.train()  # dropout and batch-norm batch statistics on
+        return self._batch()
+
+    def end_step(self, loss: torch.Tensor, size: int, seconds: float) -> None:
+        """Finish a step whose optimizer update is done: account the loss, close the epoch."""
         self._loss_sum += loss.detach() * size
         self.steps += 1
-        self._elapsed += time.perf_counter() - start
+        self._elapsed += seconds
         if self._pos >= self.n:
             self._finish_epoch()
 
@@ -233,7 +242,8 @@ class Trainer:
                         f"(val loss {self.best_loss:.4f})")
         self.history.events.append((self.current_epoch, "stopped early"))
 
-    def _fail(self, exc: Exception) -> None:
+    def fail(self, exc: Exception) -> None:
+        """Stop the run with a one-line reason instead of raising."""
         self.status = FAILED
         self.message = f"training stopped at epoch {self.current_epoch}: {str(exc).splitlines()[0][:200]}"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -11,10 +10,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import plotly
 import streamlit.components.v1 as components
 from streamlit import runtime
+
+from playground.boundary import decode_grid, encode_grid
+
+__all__ = ["batch_id", "decode_grid", "encode_grid", "live_chart"]  # the encoders live with the grids
 
 _FRONTEND = Path(__file__).parent / "frontend"
 _PLOTLY_JS = "plotly.min.js"  # gitignored copy of plotly's own bundle
@@ -74,23 +76,6 @@ def _get_component() -> Any:
     if _component is None or (registry and registry.get_component_path(_component.name) is None):
         _component = components.declare_component(_NAME, path=str(_PATH))
     return _component
-
-
-def encode_grid(z: np.ndarray, lo: float, hi: float) -> dict:
-    """Quantize a 2-D float grid to uint8 and base64 it: {"b64": str, "shape": [h, w], "lo": lo, "hi": hi}."""
-    z = np.asarray(z, dtype=np.float64)
-    if z.ndim != 2:
-        raise ValueError(f"encode_grid needs a 2-D grid, got shape {z.shape}")
-    lo, hi = float(lo), float(hi)
-    span = hi - lo if hi > lo else 1.0  # a flat grid still encodes (as all zeros)
-    q = np.clip(np.rint((np.nan_to_num(z, nan=lo) - lo) / span * 255.0), 0, 255).astype(np.uint8)
-    return {"b64": base64.b64encode(q.tobytes()).decode("ascii"), "shape": list(q.shape), "lo": lo, "hi": hi}
-
-
-def decode_grid(enc: dict) -> np.ndarray:
-    """Inverse of encode_grid (to within one quantization step); mirrors the JS decoder."""
-    q = np.frombuffer(base64.b64decode(enc["b64"]), dtype=np.uint8).reshape(enc["shape"])
-    return enc["lo"] + q.astype(np.float64) / 255.0 * (enc["hi"] - enc["lo"])
 
 
 def batch_id(frames: list[dict] | None, revision: str | int) -> str | None:
