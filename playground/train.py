@@ -61,7 +61,11 @@ class Trainer:
         self._dropout_gen = torch.Generator(device=self.device).manual_seed(s["dropout"])
         self.model = build_model(cfg, self.data.n_features, self.data.n_outputs,
                                  init_seed=s["init"], dropout_gen=self._dropout_gen).to(self.device)
-        self.optimizer = build_optimizer(cfg, self.model.parameters())
+        self.params = list(self.model.parameters())
+        # Only dropout and batch norm behave differently in train and eval mode; flipping just
+        # them is ~20x cheaper than model.train()/eval(), which walk every module each epoch.
+        self._modal = [m for m in self.model.modules() if isinstance(m, (nn.Dropout, nn.BatchNorm1d))]
+        self.optimizer = build_optimizer(cfg, self.params)
         self.loss_fn = loss_for(self.data.task)
         self.x, self.y = self._tensors(self.data.x_train, self.data.y_train)
         self.x_val, self.y_val = self._tensors(self.data.x_val, self.data.y_val)
@@ -76,12 +80,12 @@ class Trainer:
         self._order: torch.Tensor | None = None
         self._pos = 0
         self._loss_sum = torch.zeros((), device=self.device)
-        self._elapsed = 0.0
+        self.elapsed = 0.0
         self.initial_loss = self._loss_on(self.x, self.y)  # reference for divergence
 
     @torch.no_grad()
     def _loss_on(self, x: torch.Tensor, y: torch.Tensor) -> float:
-        self.model.eval()
+        self.set_mode(train=False)
         return float(self.loss_fn(self.model(x), y))
 
     def _tensors(self, x: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -142,45 +146,66 @@ class Trainer:
         self.optimizer.step()
         self.end_step(loss, size, time.perf_counter() - start)
 
-    def next_batch(self) -> tuple[torch.Tensor, torch.Tensor, int]:
-        """Begin a step: the next mini-batch; equal seeds and batch sizes give equal orders."""
+    def next_batch(self, fetch: bool = True) -> tuple[torch.Tensor, torch.Tensor, int] | None:
+        """Begin a step: the next mini-batch; equal seeds and batch sizes give equal orders.
+
+        With fetch=False only the position advances (a race lane reusing another's batch).
+        """
         self.status = RUNNING
         if self._order is None:
             # Full batch keeps the data's order; shuffling would not change the gradient.
             self._order = (torch.randperm(self.n, generator=self._shuffle_gen)
                            if self.batch_size < self.n else None)
-        if not self.model.training:
-            self.model.train()  # dropout and batch-norm batch statistics on
-        return self._batch()
+        self.set_mode(train=True)  # dropout and batch-norm batch statistics on
+        return self._batch(fetch)
 
-    def end_step(self, loss: torch.Tensor, size: int, seconds: float) -> None:
-        """Finish a step whose optimizer update is done: account the loss, close the epoch."""
+    def set_mode(self, train: bool) -> None:
+        """Train mode (dropout on, batch statistics) or eval mode (no dropout, running statistics)."""
+        if self.model.training != train:
+            self.model.training = train
+            for m in self._modal:
+                m.training = train
+
+    @property
+    def closing_epoch(self) -> bool:
+        """True when the batch just taken is the epoch's last."""
+        return self._pos >= self.n
+
+    def end_step(self, loss: torch.Tensor, size: int, seconds: float, *,
+                 val_out: torch.Tensor | None = None, grad_norm: float | None = None) -> None:
+        """Finish a step whose optimizer update is done: account the loss, close the epoch.
+
+        A race passes the validation outputs and gradient norm it computed for all lanes at once.
+        """
         self._loss_sum += loss.detach() * size
         self.steps += 1
-        self._elapsed += seconds
-        if self._pos >= self.n:
-            self._finish_epoch()
+        self.elapsed += seconds
+        if self.closing_epoch:
+            self._finish_epoch(val_out, grad_norm)
 
-    def _batch(self) -> tuple[torch.Tensor, torch.Tensor, int]:
+    def _batch(self, fetch: bool = True) -> tuple[torch.Tensor, torch.Tensor, int] | None:
         if self._order is None:
             self._pos = self.n
             return self.x, self.y, self.n
         end = self._pos + self.batch_size
         if self.n - end == 1 and self.cfg.batch_norm:
             end += 1  # fold a trailing single sample into this batch: batch norm needs two
+        if not fetch:
+            self._pos = min(end, self.n)
+            return None
         idx = self._order[self._pos:end].to(self.device)
         self._pos = min(end, self.n)
         return self.x[idx], self.y[idx], len(idx)
 
-    def _finish_epoch(self) -> None:
+    def _finish_epoch(self, val_out: torch.Tensor | None = None, grad_norm: float | None = None) -> None:
         self.current_epoch += 1
         self._order, self._pos = None, 0
         train_loss = float(self._loss_sum) / self.n  # the one host sync per epoch
         self._loss_sum.zero_()
         row = {"epoch": self.current_epoch, "steps": self.steps, "train_loss": train_loss,
-               "grad_norm": self._grad_norm(), "time": self._elapsed}
+               "grad_norm": self._grad_norm() if grad_norm is None else grad_norm, "time": self.elapsed}
         row.update(self._group_values())
-        row.update(self._validate())
+        row.update(self._validate(val_out))
         if self.metrics_every and self.current_epoch % self.metrics_every == 0:
             row.update(self._prefixed(self.evaluate()))
         self.history.append(row)
@@ -191,15 +216,16 @@ class Trainer:
         return {k: float(group[k]) for k in ("lr", "momentum", "weight_decay") if k in group}
 
     def _grad_norm(self) -> float:
-        grads = [p.grad for p in self.model.parameters() if p.grad is not None]
-        return float(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads]))) if grads else 0.0
+        grads = [p.grad for p in self.params if p.grad is not None]
+        return float(nn.utils.get_total_norm(grads)) if grads else 0.0
 
     @torch.no_grad()
-    def _validate(self) -> dict[str, float]:
+    def _validate(self, out: torch.Tensor | None = None) -> dict[str, float]:
         if not len(self.y_val):
             return {}
-        self.model.eval()
-        out = self.model(self.x_val)
+        if out is None:
+            self.set_mode(train=False)
+            out = self.model(self.x_val)
         self._val_out = out  # kept so the best epoch's metrics can be computed later
         loss = float(self.loss_fn(out, self.y_val))
         if self.data.task == "regression":
@@ -265,7 +291,7 @@ class Trainer:
     @torch.no_grad()
     def predict(self, x: np.ndarray | torch.Tensor) -> np.ndarray:
         """Eval-mode predictions: P(class 1), class probabilities, or targets in original units."""
-        self.model.eval()
+        self.set_mode(train=False)
         return self._outputs_to_pred(self.model(torch.as_tensor(x, dtype=torch.float32, device=self.device)))
 
     def _outputs_to_pred(self, out: torch.Tensor) -> np.ndarray:

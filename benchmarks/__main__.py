@@ -1,0 +1,71 @@
+"""`python -m benchmarks [--quick] [--only B1,B3] [--markdown] [--json PATH]`: run, then print one table."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import sys
+import time
+import traceback
+
+from benchmarks import BENCHMARKS
+from benchmarks.common import ROOT, Row, table
+
+MODULES = {"B1": "benchmarks.b1_engine", "B3": "benchmarks.b3_frame", "B4": "benchmarks.b4_browser",
+           "B5": "benchmarks.b5_memory"}
+
+
+def machine() -> str:
+    import os
+
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ()
+    load_text = f", load avg {load[0]:.1f}" if load else ""
+    return f"{platform.machine()}, {os.cpu_count()} cores{load_text}, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="shorter windows (about a minute in all)")
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated, e.g. B1,B3")
+    parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "out" / "results.json"),
+                        help="where to write the rows as JSON ('' to skip)")
+    args = parser.parse_args(argv)
+    chosen = [b.strip().upper() for b in args.only.split(",") if b.strip()]
+    unknown = [b for b in chosen if b not in MODULES]
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+
+    rows: list[Row] = []
+    started = time.monotonic()
+    for name in chosen:
+        t0 = time.monotonic()
+        print(f"running {name}…", file=sys.stderr, flush=True)
+        try:
+            rows += importlib.import_module(MODULES[name]).run(quick=args.quick)
+        except Exception as exc:  # one broken benchmark must not hide the others' results
+            traceback.print_exc()
+            rows.append(Row(name, "error", None, detail=f"{type(exc).__name__}: {str(exc)[:120]}"))
+        print(f"  {name} took {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+
+    print(f"\nOptimization Playground benchmarks ({'quick' if args.quick else 'full'}; {machine()};"
+          f" {time.monotonic() - started:.0f} s)\n")
+    print(table(rows, markdown=args.markdown))
+    for row in rows:
+        if row.profile:
+            print("\n" + row.profile.rstrip())
+    if args.json:
+        from pathlib import Path
+
+        path = Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"machine": machine(), "quick": args.quick,
+                                    "rows": [r.as_dict() for r in rows],
+                                    "profiles": [r.profile for r in rows if r.profile]}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

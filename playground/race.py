@@ -1,0 +1,234 @@
+"""Race: 2 to 4 lanes trained in lockstep from the same data, initial weights and batch order.
+
+Lanes that share an architecture and batch size are stepped together: their weights are
+stacked and one batched forward/backward serves them all (torch.bmm over the lane axis),
+while each lane keeps its own torch.optim optimizer. On tiny networks the cost of a step
+is per-operation overhead, so one batched pass costs about as much as one lane's.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+from torch import nn
+
+from playground.config import MAX_LANES, RunConfig
+from playground.data import Dataset, load_dataset
+from playground.models import SeededDropout
+from playground.optim import REGISTRY
+from playground.train import Trainer
+
+# What a lane may override; everything else (data, network shape, seeds, epochs) is shared.
+LANE_FIELDS = ("optimizer", "lr", "momentum", "nesterov", "betas", "eps", "weight_decay", "batch_size",
+               "dropout", "batch_norm")
+
+
+@dataclass(frozen=True)
+class RaceConfig:
+    """A shared base config plus, per lane, the fields it overrides."""
+
+    base: RunConfig
+    lanes: tuple[tuple[tuple[str, object], ...], ...]  # per lane: sorted (field, value) pairs
+
+    @classmethod
+    def of(cls, base: RunConfig, lanes: list[dict]) -> RaceConfig:
+        """Build from plain dicts of overrides (only LANE_FIELDS are kept)."""
+        frozen = tuple(tuple(sorted((k, v) for k, v in lane.items() if k in LANE_FIELDS)) for lane in lanes)
+        return cls(base, frozen[:MAX_LANES])
+
+    def lane_configs(self) -> list[RunConfig]:
+        """The full RunConfig of every lane."""
+        return [self.base.replace(**dict(lane)) for lane in self.lanes]
+
+    def labels(self) -> list[str]:
+        """Lane names that say what differs, e.g. 'Adam lr=0.01'."""
+        return [lane_label(cfg, self.varying()) for cfg in self.lane_configs()]
+
+    def varying(self) -> list[str]:
+        """Fields whose values differ between lanes."""
+        cfgs = self.lane_configs()
+        return [f for f in LANE_FIELDS if len({repr(getattr(c, f)) for c in cfgs}) > 1]
+
+
+def lane_label(cfg: RunConfig, varying: list[str]) -> str:
+    """Name a lane by its optimizer and the settings that differ between lanes."""
+    parts = [REGISTRY[cfg.optimizer].label]
+    for name in varying:
+        if name == "optimizer":
+            continue
+        value = getattr(cfg, name)
+        if name == "batch_size":
+            parts.append("full batch" if value == 0 else "batch 1" if value == 1 else f"batch {value}")
+        elif name == "batch_norm":
+            parts.append("BN" if value else "no BN")
+        elif isinstance(value, float):
+            parts.append(f"{name}={value:g}")
+        else:
+            parts.append(f"{name}={value}")
+    return " ".join(parts)
+
+
+class Race:
+    """Trainers for every lane, advanced together one epoch at a time."""
+
+    def __init__(self, rcfg: RaceConfig, dataset: Dataset | None = None):
+        self.rcfg = rcfg
+        self.data = dataset if dataset is not None else load_dataset(rcfg.base)
+        # Equal seeds give every lane the same initial weights and batch order.
+        self.trainers = [Trainer(cfg, self.data) for cfg in rcfg.lane_configs()]
+        self.labels = rcfg.labels()
+        self.groups = _groups(self.trainers)
+
+    @property
+    def current_epoch(self) -> int:
+        """Epochs completed by the lanes still running (or the furthest lane)."""
+        return max(t.current_epoch for t in self.trainers)
+
+    @property
+    def done(self) -> bool:
+        """True when every lane has finished, stopped early, diverged or failed."""
+        return all(t.done for t in self.trainers)
+
+    def epoch(self) -> None:
+        """Advance every running lane by one epoch."""
+        for group in self.groups:
+            if isinstance(group, _Stack):
+                if not all(t.done for t in group):
+                    _batched_epoch(group)
+            elif not group[0].done:
+                group[0].epoch()
+
+    def run(self, epochs: int | None = None, callback=None) -> None:
+        """Race to the epoch limit (or `epochs` more), calling callback(race) after each epoch."""
+        stop = self.rcfg.base.epochs if epochs is None else self.current_epoch + epochs
+        while not self.done and self.current_epoch < stop:
+            self.epoch()
+            if callback:
+                callback(self)
+
+    def leaderboard(self) -> pd.DataFrame:
+        """One row per lane: epoch, losses, validation score, best epoch, time per epoch, status."""
+        rows = [_lane_row(label, t) for label, t in zip(self.labels, self.trainers, strict=True)]
+        return pd.DataFrame(rows).set_index("lane")
+
+
+def _lane_row(label: str, t: Trainer) -> dict:
+    h = t.history
+    score = "val RMSE" if t.data.task == "regression" else "val accuracy"
+    return {"lane": label, "epoch": t.current_epoch, "train loss": h.last("train_loss"),
+            "val loss": h.last("val_loss"), score: h.last("val_score"), "best epoch": t.best_epoch,
+            "ms / epoch": 1000 * t.elapsed / max(t.current_epoch, 1), "status": t.status}
+
+
+def _groups(trainers: list[Trainer]) -> list[list[Trainer]]:
+    """Lanes that can share one batched pass: same layer structure and same batch size."""
+    groups: dict[tuple, list[Trainer]] = {}
+    for t in trainers:
+        key = (t.cfg.hidden, t.cfg.activation, t.cfg.batch_norm, t.cfg.dropout > 0, t.batch_size, t.device)
+        groups.setdefault(key, []).append(t)
+    return [_Stack(g) if len(g) > 1 else g for g in groups.values()]
+
+
+class _Stack(list):
+    """Lanes whose Linear weights live in shared (lanes, out, in) tensors.
+
+    Each lane's nn.Parameter keeps its identity (its optimizer holds it) but its storage
+    becomes one slice of the stacked tensor, so the batched forward needs no torch.stack
+    and the backward yields every lane's gradient as a slice, with no copies.
+    """
+
+    def __init__(self, lanes: list[Trainer]):
+        super().__init__(lanes)
+        self.linear = [i for i, m in enumerate(lanes[0].model) if isinstance(m, nn.Linear)]
+        self.stacked: dict[tuple[int, str], torch.Tensor] = {}
+        for i in self.linear:
+            for name in ("weight", "bias"):
+                params = [getattr(t.model[i], name) for t in lanes]
+                leaf = torch.stack([p.detach() for p in params]).requires_grad_()
+                for k, p in enumerate(params):
+                    p.data = leaf.data[k]  # same Parameter object, storage shared with the stack
+                self.stacked[i, name] = leaf
+        # Batch-norm scales and shifts stay ordinary per-lane leaves.
+        self.own = [[p for m in t.model if isinstance(m, nn.BatchNorm1d) for p in m.parameters()] for t in lanes]
+
+    def step(self) -> None:
+        """One optimizer step for every running lane from one batched forward/backward."""
+        start = time.perf_counter()
+        lanes = [t for t in self if not t.done]
+        xb, yb, size = lanes[0].next_batch()
+        for t in lanes[1:]:
+            t.next_batch(fetch=False)  # same seed and batch size: the same indices
+        self._zero_grads()
+        losses = lane_losses(list(self), self.forward(xb), yb)
+        losses.sum().backward()  # d(sum)/d(loss_i) = 1: each lane gets exactly its own gradient
+        for t in lanes:
+            t.optimizer.step()
+        extras = self._epoch_extras() if lanes[0].closing_epoch else {}  # after the updates
+        seconds = (time.perf_counter() - start) / len(lanes)
+        for t in lanes:
+            k = self.index(t)
+            t.end_step(losses[k], size, seconds, **{name: v[k] for name, v in extras.items()})
+
+    def _zero_grads(self) -> None:
+        # The stacked gradients persist and each lane's .grad is a view of its slice, so one
+        # zero_() per layer replaces lanes x (weights + biases) assignments every step.
+        for (i, name), leaf in self.stacked.items():
+            if leaf.grad is None:
+                leaf.grad = torch.zeros_like(leaf)
+                for k, t in enumerate(self):
+                    getattr(t.model[i], name).grad = leaf.grad[k]
+            leaf.grad.zero_()
+        for params in self.own:
+            for p in params:
+                p.grad = None
+
+    @torch.no_grad()
+    def _epoch_extras(self) -> dict[str, list]:
+        """Gradient norms and validation outputs of every lane, computed in one pass each."""
+        sq = sum(leaf.grad.reshape(len(self), -1).pow(2).sum(1) for leaf in self.stacked.values())
+        own = [sum(float(p.grad.pow(2).sum()) for p in params if p.grad is not None) for params in self.own]
+        norms = [(float(a) + b) ** 0.5 for a, b in zip(sq, own, strict=True)]
+        extras: dict[str, list] = {"grad_norm": norms}
+        if len(self[0].y_val):
+            for t in self:
+                t.set_mode(train=False)
+            extras["val_out"] = list(self.forward(self[0].x_val))
+        return extras
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """All lanes on one batch: (batch, in) -> (lanes, batch, out)."""
+        h = x.unsqueeze(0).expand(len(self), *x.shape)
+        for i, first in enumerate(self[0].model):
+            if i in self.linear:
+                bias = self.stacked[i, "bias"].unsqueeze(1)
+                h = torch.baddbmm(bias, h, self.stacked[i, "weight"].transpose(1, 2))
+            elif isinstance(first, (nn.BatchNorm1d, SeededDropout, nn.Tanh, nn.Sigmoid)):
+                # Per lane: batch statistics, dropout masks, and (see lane_losses) exp-based kernels.
+                h = torch.stack([t.model[i](lane_h) for t, lane_h in zip(self, h, strict=True)])
+            else:
+                h = first(h)  # ReLU / identity: exact, so one call serves every lane
+        return h
+
+
+def _batched_epoch(lanes: _Stack) -> None:
+    target = min(t.current_epoch for t in lanes if not t.done) + 1
+    try:
+        while not all(t.done or t.current_epoch >= target for t in lanes):
+            lanes.step()
+    except (RuntimeError, ValueError) as exc:  # one broken group must not take the app down
+        for t in lanes:
+            if not t.done:
+                t.fail(exc)
+
+
+def lane_losses(lanes: list[Trainer], out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Each lane's mean batch loss: (lanes, batch, outputs) -> (lanes,).
+
+    One call per lane on purpose: exp/log kernels vectorize all but a tensor's last few
+    elements, which get scalar code that rounds differently. On the stacked tensor that
+    tail would fall in the last lane only, and identical lanes would drift apart.
+    """
+    return torch.stack([t.loss_fn(o, y) for t, o in zip(lanes, out, strict=True)])
