@@ -8,7 +8,8 @@ import math
 import sys
 
 from playground.config import FIELDS, RunConfig, parse_value
-from playground.presets import PRESETS
+from playground.presets import COMPARISONS, PRESETS
+from playground.race_config import RaceConfig
 
 USAGE_EXAMPLE = "python -m playground train --preset seed-lab lr=0.05 epochs=100"
 
@@ -38,7 +39,48 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--every", type=int, default=0, help="print the loss every N epochs")
     train.add_argument("--metrics-every", type=int, default=0,
                        help="record sklearn metrics in the history every N epochs")
+    race = sub.add_parser("race", help="race 2-4 lanes from the same start and print the leaderboard")
+    race.add_argument("overrides", nargs="*", metavar="key=value", help="shared settings, as for train")
+    race.add_argument("--compare", choices=sorted(COMPARISONS), default="optimizers",
+                      help="a ready-made comparison (default: optimizers)")
+    race.add_argument("--lane", action="append", metavar="'field:value;...'",
+                      help="define a lane instead (repeat 2-4 times), e.g. --lane 'optimizer:sgd;lr:0.1'")
+    race.add_argument("--every", type=int, default=0, help="print a progress line every N epochs")
     return parser
+
+
+def resolve_race(args: argparse.Namespace) -> RaceConfig:
+    """The comparison's base and lanes, then shared overrides, then --lane definitions."""
+    comparison = COMPARISONS[args.compare]
+    base = _apply(comparison.base, args.overrides)
+    lanes = [dict(lane) for lane in comparison.lanes]
+    if args.lane:
+        params = {f"lane{k}": text for k, text in enumerate(args.lane, start=1)}
+        rcfg, problems = RaceConfig.from_query({**base.to_query(), **params})
+        if problems:
+            raise CliError("; ".join(problems))
+        return rcfg
+    return RaceConfig.of(base, lanes)
+
+
+def run_race(args: argparse.Namespace) -> int:
+    """Race the lanes to the epoch limit and print the leaderboard."""
+    rcfg = resolve_race(args)
+    from playground.race import Race
+
+    race = Race(rcfg)
+    every = args.every or max(1, rcfg.base.epochs // 5)
+
+    def report(r) -> None:
+        if r.current_epoch % every == 0:
+            losses = ", ".join(f"{label}: {t.history.last('train_loss'):.4f}"
+                               for label, t in zip(r.labels, r.trainers, strict=True))
+            print(f"Epoch: {r.current_epoch}, Loss: {losses}", flush=True)
+
+    race.run(callback=report)
+    board = race.leaderboard()
+    print(board.to_string(float_format=lambda v: f"{v:.4g}"))
+    return 0
 
 
 def resolve_config(preset: str | None, config_path: str | None, overrides: list[str]) -> RunConfig:
@@ -46,6 +88,10 @@ def resolve_config(preset: str | None, config_path: str | None, overrides: list[
     cfg = PRESETS[preset].config if preset else RunConfig()
     if config_path:
         cfg = _load_file(config_path)
+    return _apply(cfg, overrides)
+
+
+def _apply(cfg: RunConfig, overrides: list[str]) -> RunConfig:
     changes = {}
     for item in overrides:
         key, sep, raw = item.partition("=")
@@ -147,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return run_train(args)
+        return run_race(args) if args.command == "race" else run_train(args)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -26,6 +26,8 @@ DATASETS = (
 )
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam", "adamw")
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "nesterov": "Nesterov", "rmsprop": "RMSprop",
+                    "adagrad": "Adagrad", "adam": "Adam", "adamw": "AdamW"}
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -83,7 +85,7 @@ class RunConfig:
 
     def to_query(self) -> dict[str, str]:
         """Flat string dict for URL query params."""
-        return {f.name: _format(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: format_value(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_query(cls, params: dict[str, Any]) -> tuple[RunConfig, list[str]]:
@@ -106,11 +108,12 @@ FIELDS = {f.name: f for f in dataclasses.fields(RunConfig)}
 DEFAULT = RunConfig()
 
 
-def _format(value: Any) -> str:
+def format_value(value: Any) -> str:
+    """A setting as URL text: 1/0 for booleans, comma lists for tuples."""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, tuple):
-        return ",".join(_format(v) for v in value) if value else "none"
+        return ",".join(format_value(v) for v in value) if value else "none"
     if isinstance(value, float):
         return repr(value)
     return str(value)
@@ -140,11 +143,11 @@ def parse_value(name: str, raw: Any) -> tuple[Any, str | None]:
     f = FIELDS[name]
     default = f.default
     if isinstance(raw, str) and len(raw) > MAX_PARAM_CHARS:
-        return None, f"'{name}' was longer than {MAX_PARAM_CHARS} characters; using {_format(default)}"
+        return None, f"'{name}' was longer than {MAX_PARAM_CHARS} characters; using {format_value(default)}"
     try:
         value = _PARSERS[type(default)](raw, f)
     except (ValueError, TypeError, OverflowError):
-        return None, f"'{name}={_clip(str(raw))}' is not valid; using {_format(default)}"
+        return None, f"'{name}={_clip(str(raw))}' is not valid; using {format_value(default)}"
     return _check_range(name, value, f)
 
 

@@ -46,3 +46,37 @@ def get_preset(name: str) -> Preset:
     if name not in PRESETS:
         raise KeyError(f"unknown preset '{name}'; choose from {', '.join(PRESETS)}")
     return PRESETS[name]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A ready-made race: a shared base config and what each lane changes."""
+
+    name: str
+    title: str
+    base: RunConfig
+    lanes: tuple[dict, ...]
+    look_for: str
+
+
+_OVERFIT = PRESETS["overfit"].config
+COMPARISONS: dict[str, Comparison] = {c.name: c for c in (
+    Comparison("optimizers", "SGD vs momentum vs RMSprop vs Adam", RunConfig(epochs=200),
+               ({"optimizer": "sgd", "lr": 0.1}, {"optimizer": "momentum", "lr": 0.03},
+                {"optimizer": "rmsprop", "lr": 0.01}, {"optimizer": "adam", "lr": 0.01}),
+               "Adaptive methods drop the loss fastest early; plain SGD lags but keeps descending."),
+    Comparison("batch-size", "Stochastic (1) vs mini-batch (32) vs full batch",
+               RunConfig(optimizer="sgd", lr=0.05, epochs=200),
+               ({"batch_size": 1}, {"batch_size": 32}, {"batch_size": 0}),
+               "Per epoch, batch size 1 takes n noisy steps and full batch one smooth step."),
+    Comparison("regularization", "No regularization vs L2 vs dropout vs both", _OVERFIT,
+               ({}, {"weight_decay": 0.01}, {"dropout": 0.3}, {"weight_decay": 0.01, "dropout": 0.3}),
+               "Watch the validation loss: the unregularized lane overfits first."),
+    Comparison("adam-vs-adamw", "Adam with L2 vs AdamW with the same decay", _OVERFIT,
+               ({"optimizer": "adam", "weight_decay": 0.1}, {"optimizer": "adamw", "weight_decay": 0.1}),
+               "Coupled L2 is rescaled by Adam's denominator; AdamW's decoupled decay shrinks weights evenly."),
+    Comparison("batch-norm", "With vs without batch norm at a high learning rate",
+               RunConfig(optimizer="sgd", lr=3.0, hidden=(16, 16, 16), epochs=200),
+               ({"batch_norm": False}, {"batch_norm": True}),
+               "At lr=3 the plain network blows up; batch norm keeps the activations in range and trains."),
+)}

@@ -9,66 +9,15 @@ is per-operation overhead, so one batched pass costs about as much as one lane's
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import pandas as pd
 import torch
 from torch import nn
 
-from playground.config import MAX_LANES, RunConfig
 from playground.data import Dataset, load_dataset
 from playground.models import SeededDropout
-from playground.optim import REGISTRY
+from playground.race_config import RaceConfig
 from playground.train import Trainer
-
-# What a lane may override; everything else (data, network shape, seeds, epochs) is shared.
-LANE_FIELDS = ("optimizer", "lr", "momentum", "nesterov", "betas", "eps", "weight_decay", "batch_size",
-               "dropout", "batch_norm")
-
-
-@dataclass(frozen=True)
-class RaceConfig:
-    """A shared base config plus, per lane, the fields it overrides."""
-
-    base: RunConfig
-    lanes: tuple[tuple[tuple[str, object], ...], ...]  # per lane: sorted (field, value) pairs
-
-    @classmethod
-    def of(cls, base: RunConfig, lanes: list[dict]) -> RaceConfig:
-        """Build from plain dicts of overrides (only LANE_FIELDS are kept)."""
-        frozen = tuple(tuple(sorted((k, v) for k, v in lane.items() if k in LANE_FIELDS)) for lane in lanes)
-        return cls(base, frozen[:MAX_LANES])
-
-    def lane_configs(self) -> list[RunConfig]:
-        """The full RunConfig of every lane."""
-        return [self.base.replace(**dict(lane)) for lane in self.lanes]
-
-    def labels(self) -> list[str]:
-        """Lane names that say what differs, e.g. 'Adam lr=0.01'."""
-        return [lane_label(cfg, self.varying()) for cfg in self.lane_configs()]
-
-    def varying(self) -> list[str]:
-        """Fields whose values differ between lanes."""
-        cfgs = self.lane_configs()
-        return [f for f in LANE_FIELDS if len({repr(getattr(c, f)) for c in cfgs}) > 1]
-
-
-def lane_label(cfg: RunConfig, varying: list[str]) -> str:
-    """Name a lane by its optimizer and the settings that differ between lanes."""
-    parts = [REGISTRY[cfg.optimizer].label]
-    for name in varying:
-        if name == "optimizer":
-            continue
-        value = getattr(cfg, name)
-        if name == "batch_size":
-            parts.append("full batch" if value == 0 else "batch 1" if value == 1 else f"batch {value}")
-        elif name == "batch_norm":
-            parts.append("BN" if value else "no BN")
-        elif isinstance(value, float):
-            parts.append(f"{name}={value:g}")
-        else:
-            parts.append(f"{name}={value}")
-    return " ".join(parts)
 
 
 class Race:
