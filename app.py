@@ -3,13 +3,16 @@
 import streamlit as st
 
 st.set_page_config(page_title="Optimization Playground", page_icon="📉", layout="wide")
+# Streamlit dims elements while a script run is in flight; the live fragment runs several
+# times a second, so that dimming would make the charts flicker. Keep them fully opaque.
+st.html("<style>.stElementContainer[data-stale='true']{opacity:1 !important;transition:none !important}</style>")
 st.title("Optimization Playground")
 st.caption("Pick an optimizer, learning rate, batch size and regularization, press Play, and watch "
            "a real PyTorch network learn: loss curves, decision boundary and metrics, live.")
 
 # The first visitor to a fresh server waits for torch to import; say so instead of a blank page.
 with st.spinner("Loading PyTorch…"):
-    from playground.ui import panels, session, sidebar, upload, views
+    from playground.ui import panels, race_view, session, sidebar, upload, views
 
 
 def main() -> None:
@@ -17,19 +20,36 @@ def main() -> None:
     cfg, warnings = session.bootstrap()
     session.seed_missing_widgets(cfg)
     st.session_state.setdefault("speed", 40)
+    st.session_state.setdefault("mode", "Single run")
+    racing = st.sidebar.radio("Mode", ["Single run", "Race"], key="mode", horizontal=True,
+                              help="Race: 2-4 lanes from the same initial weights and batch order") == "Race"
     cfg = sidebar.config_ui(cfg)
-    session.remember(cfg)
     panels.warnings_banner(warnings)
+    if racing:
+        race, query = race_view.race_page(cfg)
+        session.remember(cfg, query)
+        _notice()
+        _tabs(race.trainers[0], query)
+        return
+    session.remember(cfg)
     dataset, data_key = upload.csv_ui(cfg) if cfg.dataset == "csv" else (None, None)
     if cfg.dataset == "csv" and dataset is None:
         st.info("Upload a CSV file in the sidebar: numeric feature columns plus a target column.")
         return
     trainer = views.sync_run(cfg, dataset, data_key)
+    _notice()
+    views.transport_ui(trainer)
+    views.live_area()
+    _tabs(trainer, cfg.to_query())
+
+
+def _notice() -> None:
     notice = session.pop("notice")
     if notice and notice != "lesson":
         st.toast(notice)
-    views.transport_ui(trainer)
-    views.live_area()
+
+
+def _tabs(trainer, query: dict[str, str]) -> None:
     theory, evaluation, history, share = st.tabs(["Theory", "Evaluation", "History", "Share"])
     with theory:
         panels.theory_panel(trainer)
@@ -38,7 +58,7 @@ def main() -> None:
     with history:
         panels.history_panel(trainer)
     with share:
-        panels.share_panel(cfg.to_query())
+        panels.share_panel(query)
 
 
 main()

@@ -27,10 +27,10 @@ GOAL_TF_EPOCHS = 37.0
 
 def _set_speed_max(page) -> str:
     """Move the Speed select_slider to its last stop ('max') with the keyboard; returns what it shows."""
-    thumb = page.locator(".st-key-speed [role='slider']")
+    thumb = page.locator(".st-key-speed input[type='range']")
     thumb.focus()
     thumb.press("End")
-    page.wait_for_function("() => { const t = document.querySelector(\".st-key-speed [role='slider']\");"
+    page.wait_for_function("() => { const t = document.querySelector(\".st-key-speed input[type='range']\");"
                            " return t && t.getAttribute('aria-valuetext') === 'max'; }", timeout=15_000)
     return thumb.get_attribute("aria-valuetext") or ""
 

@@ -39,11 +39,16 @@ def apply_live(trainer: Trainer, new: RunConfig) -> list[str]:
 
 @dataclass
 class Tick:
-    """What one live tick produced: per-epoch boundary frames and how much was trained."""
+    """What one live tick produced: per lane, per-epoch boundary frames; and how much was trained."""
 
-    frames: list[dict] = field(default_factory=list)
+    lanes: list[list[dict]] = field(default_factory=list)
     epochs: int = 0
     seconds: float = 0.0
+
+    @property
+    def frames(self) -> list[dict]:
+        """The first (or only) lane's frames."""
+        return self.lanes[0] if self.lanes else []
 
 
 def frame(trainer: Trainer, boundary: Boundary) -> dict:
@@ -58,22 +63,26 @@ def frame(trainer: Trainer, boundary: Boundary) -> dict:
             "patches": [boundary.patch(boundary.values(trainer), trace=0)]}
 
 
-def advance(trainer: Trainer, boundary: Boundary | None, *, budget_s: float, max_epochs: int,
-            max_frames: int = 40) -> Tick:
+def advance(runner, boundary: Boundary | None, *, budget_s: float, max_epochs: int,
+            max_frames: int = 40, lanes: list[Trainer] | None = None) -> Tick:
     """Train whole epochs until the time budget, epoch quota or run ends, collecting frames.
 
-    Every epoch gets a frame while epochs are slower than budget/max_frames; faster epochs
-    are sampled evenly in time, so playback stays smooth and the last epoch is always drawn.
+    `runner` is a Trainer or a Race (anything with epoch() and done); `lanes` are the trainers
+    whose boundaries are drawn (default: the runner itself). Every epoch gets a frame while
+    epochs are slower than budget/max_frames; faster epochs are sampled evenly in time, so
+    playback stays smooth and the last epoch is always drawn.
     """
-    tick, start = Tick(), time.perf_counter()
+    lanes = lanes if lanes is not None else [runner]
+    tick, start = Tick(lanes=[[] for _ in lanes]), time.perf_counter()
     gap, last_frame = budget_s / max_frames, -1.0
-    while tick.epochs < max_epochs and not trainer.done:
-        trainer.epoch()
+    while tick.epochs < max_epochs and not runner.done:
+        runner.epoch()
         tick.epochs += 1
         now = time.perf_counter() - start
-        last = trainer.done or tick.epochs >= max_epochs or now >= budget_s
+        last = runner.done or tick.epochs >= max_epochs or now >= budget_s
         if boundary is not None and (last or now - last_frame >= gap):
-            tick.frames.append(frame(trainer, boundary))
+            for out, lane in zip(tick.lanes, lanes, strict=True):
+                out.append(frame(lane, boundary))
             last_frame = now
         if last:
             break

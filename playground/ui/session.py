@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.config import RunConfig
+from playground.race_config import RaceConfig
 from playground.ui.sidebar import BATCH_MODES, W
 
 CFG = "cfg"  # the config the widgets were last seeded from, or that they produced
@@ -51,7 +52,14 @@ def bootstrap() -> tuple[RunConfig, list[str]]:
     if CFG in st.session_state:
         return st.session_state[CFG], []
     params = {k: st.query_params.get(k) for k in st.query_params}
-    cfg, warnings = RunConfig.from_query(params)
+    if params.get("mode") == "race":
+        rcfg, warnings = RaceConfig.from_query(params)
+        st.session_state["mode"] = "Race"
+        st.session_state["lanes"] = [dict(lane) for lane in rcfg.lanes]
+        cfg = rcfg.base
+    else:
+        lane_keys = [k for k in params if k == "mode" or k.startswith("lane")]
+        cfg, warnings = RunConfig.from_query({k: v for k, v in params.items() if k not in lane_keys})
     push_config(cfg)
     return cfg, warnings
 
@@ -61,10 +69,10 @@ def current_config() -> RunConfig:
     return st.session_state.get(CFG, RunConfig())
 
 
-def remember(cfg: RunConfig) -> None:
-    """Store the widgets' config and mirror it into the URL so the link reproduces the run."""
+def remember(cfg: RunConfig, query: dict[str, str] | None = None) -> None:
+    """Store the widgets' config and mirror it (or a race's query) into the URL."""
     st.session_state[CFG] = cfg
-    query = cfg.to_query()
+    query = query or cfg.to_query()
     if {k: st.query_params.get(k) for k in st.query_params} != query:
         st.query_params.from_dict(query)
 

@@ -50,8 +50,10 @@ def sync_run(cfg: RunConfig, dataset=None, data_key: str | None = None) -> Train
     return trainer
 
 
-def transport_ui(trainer: Trainer) -> None:
-    """Play/Pause, Step, Reset, like a media player."""
+def transport_ui(runner) -> None:
+    """Play/Pause, Step, Reset, like a media player; runner is the Trainer or the Race."""
+    session.put("runner", runner)
+    trainer = runner
     playing = session.get("playing", False)
     cols = st.columns([1, 1, 1, 1, 4])
     label, icon = ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
@@ -71,9 +73,9 @@ def _toggle_play() -> None:
 
 def _step() -> None:
     session.put("playing", False)
-    trainer: Trainer = session.get("trainer")
-    if trainer is not None:
-        trainer.epoch()
+    runner = session.get("runner")
+    if runner is not None:
+        runner.epoch()
 
 
 def _reset() -> None:
@@ -97,7 +99,8 @@ def live_area() -> None:
     _live()
 
 
-def _tick(trainer: Trainer) -> list[dict]:
+def epochs_owed() -> int:
+    """Whole epochs the speed setting asks for since the last tick (fractions carry over)."""
     now = time.perf_counter()
     last = session.get("last_tick") or now - TICK_S
     elapsed = min(max(now - last, 0.02), 1.0)
@@ -105,6 +108,11 @@ def _tick(trainer: Trainer) -> list[dict]:
     owed = session.get("owed", 0.0) + session.get("speed", 40) * elapsed
     quota = int(owed)
     session.put("owed", owed - quota)  # slow speeds accumulate fractions of an epoch
+    return quota
+
+
+def _tick(trainer: Trainer) -> list[dict]:
+    quota = epochs_owed()
     if quota == 0:
         return []
     tick = advance(trainer, session.get("boundary"), budget_s=BUDGET_S, max_epochs=quota,
