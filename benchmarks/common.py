@@ -132,6 +132,48 @@ def rss_bytes(pid: int | None = None) -> int:
 MB = 1024 * 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def descendants(root: int) -> list[int]:
+    """PIDs of every process below root (from /proc's parent links)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, stack = [], list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        out.append(pid)
+        stack += children.get(pid, [])
+    return out
+
+
+class CpuMeter:
+    """CPU used by the server and by everything else this process started (chromium) over a window."""
+
+    def __init__(self, server_pid: int):
+        self.server = server_pid
+        self.others = [p for p in descendants(os.getpid()) if p != server_pid and p not in descendants(server_pid)]
+        self.start = (time.monotonic(), cpu_seconds(server_pid), sum(cpu_seconds(p) for p in self.others))
+
+    def read(self) -> dict[str, float]:
+        """Seconds elapsed and the server's and the browser side's CPU seconds since start."""
+        t0, s0, b0 = self.start
+        return {"wall": time.monotonic() - t0, "server": cpu_seconds(self.server) - s0,
+                "browser": sum(cpu_seconds(p) for p in self.others) - b0}
+
+
 # ---- the app served by `streamlit run`, and chromium -------------------------------------------
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -17,7 +17,10 @@ MAX_CLASSES = 5  # blobs
 MAX_LANES = 4  # racing lanes
 MAX_CSV_ROWS = 5000
 MAX_UPLOAD_MB = 1
-MAX_PARAM_CHARS = 200  # longer URL values are ignored outright
+MAX_PARAM_CHARS = 200
+MAX_TRAINING_SESSIONS = 8  # visitors training at once per server; the rest queue
+MAX_STEPS_PER_S = 5000  # optimizer steps per second per session (caps "max" speed on big epochs)
+MAX_HISTORY_ROWS = 5000  # past this a run's history keeps every other row  # longer URL values are ignored outright
 
 DATASETS = (
     "moons", "circles", "xor", "spiral", "gaussian", "linear", "seedlab",

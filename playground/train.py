@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from playground import metrics as M
-from playground.config import RunConfig
+from playground.config import MAX_HISTORY_ROWS, RunConfig
 from playground.data import Dataset, load_dataset
 from playground.history import History
 from playground.models import build_model
@@ -71,7 +71,7 @@ class Trainer:
         self.x_val, self.y_val = self._tensors(self.data.x_val, self.data.y_val)
         self.n = len(self.y)
         self.batch_size = self._batch_size(cfg)
-        self.history = History()
+        self.history = History(max_rows=MAX_HISTORY_ROWS)
         self.status, self.message = READY, ""
         self.current_epoch = self.steps = 0  # epochs and optimizer steps taken
         self.best_epoch, self.best_loss, self.stop_epoch = 0, math.inf, None

@@ -68,8 +68,13 @@ def open_app(ctx, url: str):
     return page
 
 
+def button(page, key: str):
+    """The visible button of widget `key` (a button with help also renders a hidden 0-width copy)."""
+    return page.locator(f".st-key-{key} button").filter(visible=True)
+
+
 def play_button(page):
-    return page.locator(".st-key-play button")
+    return button(page, "play")
 
 
 def wait_label(page, label: str) -> None:
@@ -167,7 +172,7 @@ def test_play_pause_step_with_no_blank_frames(cold_start, browser_context):
     e0 = stopped.pop()
     assert e0 >= epochs[-1]
 
-    page.locator(".st-key-step button").click()
+    button(page, "step").click()
     wait_epoch(page, f"e !== {e0}")
     time.sleep(1.0)  # nothing else may follow
     assert sample(page)["epoch"] == e0 + 1

@@ -84,8 +84,33 @@ def history_panel(trainer: Trainer) -> None:
     cols[1].download_button("Config JSON", trainer.cfg.to_json(), "config.json", "application/json")
 
 
+MAX_CONFIG_BYTES = 64 * 1024
+
+
 def share_panel(query: dict[str, str]) -> None:
-    """The link that reproduces this run (same seed, same curves)."""
+    """The link that reproduces this run (same seed, same curves), and config import."""
     base = (st.context.url or "").split("?")[0]
     st.code(f"{base}?{urlencode(query)}", language=None)
     st.caption("Opening this link restores every control; with the same seed it replays the same curves.")
+    st.file_uploader("Import a config (JSON, as downloaded from History)", type=["json"], key="cfg_import",
+                     on_change=_import_config)
+    problems = st.session_state.get("import_warnings")
+    if problems:
+        st.warning("Some settings in the imported config were ignored:\n"
+                   + "\n".join(f"- {escape_md(p)}" for p in problems))
+
+
+def _import_config() -> None:
+    from playground.config import RunConfig
+    from playground.ui import session
+
+    upload = st.session_state.get("cfg_import")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    if len(data) > MAX_CONFIG_BYTES:
+        st.session_state["import_warnings"] = [f"the file is over {MAX_CONFIG_BYTES // 1024} KB; nothing imported"]
+        return
+    cfg, problems = RunConfig.from_json(data)
+    st.session_state["import_warnings"] = problems
+    session.push_config(cfg, reason="imported config")

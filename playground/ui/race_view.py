@@ -103,13 +103,17 @@ def live_area(race: Race) -> None:
         _draw(race, lane_frames)
         if session.get("playing", False) and race.done:
             session.put("playing", False)
+            views.release_slot()
             st.rerun(scope="app")
 
     _live()
 
 
 def _tick(race: Race) -> list[list[dict]] | None:
-    quota = views.epochs_owed()
+    if not views.may_train():
+        return None
+    steps = sum(t.steps_per_epoch for t in race.trainers if not t.done)
+    quota = views.epochs_owed(steps)
     if quota == 0:
         return None
     tick = advance(race, session.get("race_boundary"), budget_s=views.BUDGET_S, max_epochs=quota,

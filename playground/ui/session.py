@@ -3,10 +3,13 @@ and the per-visitor trainer."""
 
 from __future__ import annotations
 
+import uuid
+
 import streamlit as st
 
-from playground.config import RunConfig
+from playground.config import MAX_TRAINING_SESSIONS, RunConfig
 from playground.race_config import RaceConfig
+from playground.slots import TrainingSlots
 from playground.ui.sidebar import BATCH_MODES, W
 
 CFG = "cfg"  # the config the widgets were last seeded from, or that they produced
@@ -75,6 +78,19 @@ def remember(cfg: RunConfig, query: dict[str, str] | None = None) -> None:
     query = query or cfg.to_query()
     if {k: st.query_params.get(k) for k in st.query_params} != query:
         st.query_params.from_dict(query)
+
+
+@st.cache_resource
+def training_slots() -> TrainingSlots:
+    """One per server process, shared by every visitor's session."""
+    return TrainingSlots(MAX_TRAINING_SESSIONS)
+
+
+def session_id() -> str:
+    """A random id for this browser session (for the training queue)."""
+    if "sid" not in st.session_state:
+        st.session_state["sid"] = uuid.uuid4().hex
+    return st.session_state["sid"]
 
 
 def get(key: str, default=None):

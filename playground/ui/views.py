@@ -9,7 +9,7 @@ import streamlit as st
 
 from playground import plots
 from playground.boundary import Boundary
-from playground.config import RunConfig
+from playground.config import MAX_STEPS_PER_S, MAX_TRAINING_SESSIONS, RunConfig
 from playground.live import advance, apply_live, frame, reset_reasons
 from playground.metrics import generalization_gap, metrics_table
 from playground.train import Trainer
@@ -69,10 +69,13 @@ def transport_ui(runner) -> None:
 def _toggle_play() -> None:
     session.put("playing", not session.get("playing", False))
     session.put("last_tick", None)
+    if not session.get("playing"):
+        release_slot()
 
 
 def _step() -> None:
     session.put("playing", False)
+    release_slot()
     runner = session.get("runner")
     if runner is not None:
         runner.epoch()
@@ -92,27 +95,49 @@ def live_area() -> None:
         trainer: Trainer = session.get("trainer")
         frames = _tick(trainer) if session.get("playing", False) else []
         _draw(trainer, frames)
+        if session.get("rate_limited"):
+            st.caption(f"Speed is capped at {MAX_STEPS_PER_S:,} optimizer steps per second per visitor.")
         if session.get("playing", False) and trainer.done:
             session.put("playing", False)
+            release_slot()
             st.rerun(scope="app")  # stop the ticks and relabel Play
 
     _live()
 
 
-def epochs_owed() -> int:
-    """Whole epochs the speed setting asks for since the last tick (fractions carry over)."""
+def may_train() -> bool:
+    """Take (or keep) one of the server's training slots; otherwise say where we are in the queue."""
+    position = session.training_slots().request(session.session_id())
+    if position:
+        st.info(f"Queued: {position - 1} ahead of you. {MAX_TRAINING_SESSIONS} visitors are training "
+                "right now; yours starts as soon as a place frees up.")
+    return position == 0
+
+
+def release_slot() -> None:
+    """Give the training slot back (paused, stepped, or the run ended)."""
+    session.training_slots().release(session.session_id())
+
+
+def epochs_owed(steps_per_epoch: int) -> int:
+    """Whole epochs the speed setting asks for since the last tick, within the steps/s limit."""
     now = time.perf_counter()
     last = session.get("last_tick") or now - TICK_S
     elapsed = min(max(now - last, 0.02), 1.0)
     session.put("last_tick", now)
     owed = session.get("owed", 0.0) + session.get("speed", 40) * elapsed
+    cap = max(1.0, MAX_STEPS_PER_S * elapsed / max(steps_per_epoch, 1))
+    session.put("rate_limited", owed > cap + 1)
+    owed = min(owed, cap)
     quota = int(owed)
     session.put("owed", owed - quota)  # slow speeds accumulate fractions of an epoch
     return quota
 
 
 def _tick(trainer: Trainer) -> list[dict]:
-    quota = epochs_owed()
+    if not may_train():
+        return []
+    quota = epochs_owed(trainer.steps_per_epoch)
     if quota == 0:
         return []
     tick = advance(trainer, session.get("boundary"), budget_s=BUDGET_S, max_epochs=quota,
