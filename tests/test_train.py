@@ -138,3 +138,13 @@ def test_other_tasks_train():
         trainer.run()
         assert trainer.status == "finished", cfg.dataset
         assert set(trainer.evaluate()) == {"train", "val"}
+
+
+def test_auto_device_picks_cuda_when_present(monkeypatch):
+    from playground.train import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == torch.device("cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == torch.device("cpu")
+    assert resolve_device("cpu") == torch.device("cpu")
