@@ -12,6 +12,7 @@ st.caption("Pick an optimizer, learning rate, batch size and regularization, pre
 
 # The first visitor to a fresh server waits for torch to import; say so instead of a blank page.
 with st.spinner("Loading PyTorch…"):
+    from playground.presets import PRESETS
     from playground.ui import panels, race_view, session, sidebar, upload, views
 
 
@@ -38,6 +39,9 @@ def main() -> None:
         return
     trainer = views.sync_run(cfg, dataset, data_key)
     _notice()
+    lesson = PRESETS.get(st.session_state.get("preset", ""))
+    if lesson and cfg == lesson.config:
+        st.caption(f"**Lesson: {lesson.title}.** What to look for: {lesson.look_for}")
     views.transport_ui(trainer)
     views.live_area()
     _tabs(trainer, cfg.to_query())

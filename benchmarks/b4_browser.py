@@ -22,8 +22,19 @@ import statistics
 import time
 from urllib.parse import urlencode
 
-from benchmarks.common import ROOT, CpuMeter, Row, browser_available, chromium, open_app, press_play, rate, \
-    sample_for, streamlit_app, wait_until_healthy
+from benchmarks.common import (
+    ROOT,
+    CpuMeter,
+    Row,
+    browser_available,
+    chromium,
+    open_app,
+    press_play,
+    rate,
+    sample_for,
+    streamlit_app,
+    wait_until_healthy,
+)
 from playground.presets import PRESETS
 
 GOAL_FIRST_CHART_S = 6.0

@@ -293,11 +293,20 @@ def chromium() -> Iterator[object]:
 
 def open_app(browser, url: str, timeout_s: float = 90):
     """A new context (its own session) on url; returns (context, page) once both charts are drawn."""
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
-    page = ctx.new_page()
-    page.goto(url, timeout=timeout_s * 1000)
-    page.wait_for_function(READY_JS, timeout=timeout_s * 1000, polling=50)
-    return ctx, page
+    return open_apps(browser, [url], timeout_s)[0]
+
+
+def open_apps(browser, urls: list[str], timeout_s: float = 90) -> list[tuple]:
+    """Several sessions loading at once (each in its own context); [(context, page)] once all are drawn."""
+    opened = []
+    for url in urls:
+        ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
+        page = ctx.new_page()
+        page.goto(url, timeout=timeout_s * 1000, wait_until="commit")
+        opened.append((ctx, page))
+    for _, page in opened:
+        page.wait_for_function(READY_JS, timeout=timeout_s * 1000, polling=50)
+    return opened
 
 
 def sample(page) -> dict:

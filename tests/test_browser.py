@@ -179,38 +179,36 @@ def test_play_pause_step_with_no_blank_frames(cold_start, browser_context):
     page.close()
 
 
-@pytest.mark.browser
-def test_screenshot_while_training(cold_start, browser_context):
-    page = open_app(browser_context, cold_start)
-    start_playing(page)
-    wait_epoch(page, "e >= 40")
-    page.wait_for_function(f"() => (({SAMPLE_JS})().boundary || {{}}).last_epoch >= 20", timeout=30_000)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
-    shot = sample(page)
-    play_button(page).click()  # Pause
-    wait_label(page, "Play")
-    page.close()
-    width, height = png_size(SCREENSHOT)
-    assert width == 1500 and height >= 1000
-    assert SCREENSHOT.stat().st_size > 50_000  # a drawn page, not a blank one
-    assert shot["boundary"]["drawn"] and shot["loss"]["traces"] > 0
-
-
 @pytest.fixture(scope="module")
-def playing_samples(cold_start, chromium):
-    """Three seconds of samples, every 100 ms, while the default preset trains."""
+def training_run(cold_start, chromium):
+    """One session of the default preset: 3 s of samples every 100 ms while it trains, then a
+    full-page screenshot (after the samples, so capturing it doesn't skew the rates)."""
     ctx = chromium.new_context(viewport={"width": 1500, "height": 1000})
     try:
         page = open_app(ctx, cold_start)
         start_playing(page)
         wait_label(page, "Pause")
         samples = sample_for(page, 3.0)
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+        after = sample(page)
+        still_playing = play_button(page).inner_text()
         page.close()
     finally:
         ctx.close()
     assert len(samples) >= 10 and all(s["boundary"] and s["loss"] for s in samples)
-    return samples
+    return {"samples": samples, "after_shot": after, "label_after_shot": still_playing}
+
+
+@pytest.mark.browser
+def test_screenshot_while_training(training_run):
+    width, height = png_size(SCREENSHOT)
+    assert width == 1500 and height >= 1000
+    assert SCREENSHOT.stat().st_size > 50_000  # a drawn page, not a blank one
+    shot, before = training_run["after_shot"], training_run["samples"][-1]
+    assert "Pause" in training_run["label_after_shot"], "training had already stopped"
+    assert shot["epoch"] >= before["epoch"] > 0
+    assert shot["boundary"]["drawn"] and shot["boundary"]["last_epoch"] > 0 and shot["loss"]["traces"] > 0
 
 
 SLOW_PLAYBACK = (
@@ -225,14 +223,14 @@ SLOW_PLAYBACK = (
 
 @pytest.mark.browser
 @pytest.mark.xfail(strict=True, reason=SLOW_PLAYBACK)
-def test_boundary_redraws_at_least_20_per_s(playing_samples):
-    redraws = rate(playing_samples, lambda s: s["boundary"]["frames_drawn"])
+def test_boundary_redraws_at_least_20_per_s(training_run):
+    redraws = rate(training_run["samples"], lambda s: s["boundary"]["frames_drawn"])
     assert redraws >= MIN_REDRAWS_PER_S, f"only {redraws:.1f} boundary redraws/s"
 
 
 @pytest.mark.browser
-def test_measure_speed(playing_samples):
-    samples = playing_samples
+def test_measure_speed(training_run):
+    samples = training_run["samples"]
     METRICS.update({
         "window_s": round(samples[-1]["t"] - samples[0]["t"], 2),
         "loss_chart_renders_per_s": round(rate(samples, lambda s: s["loss"]["renders"]), 1),

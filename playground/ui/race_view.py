@@ -159,6 +159,9 @@ def race_page(base: RunConfig) -> tuple[Race, dict[str, str]]:
     if len(lanes) < 2:
         lanes = [dict(lane) for lane in COMPARISONS["optimizers"].lanes]
     race = sync_race(base, lanes)
+    for comp in COMPARISONS.values():
+        if race.rcfg == RaceConfig.of(comp.base, list(comp.lanes)):
+            st.caption(f"**{comp.title}.** What to look for: {comp.look_for}")
     views.transport_ui(race)
     live_area(race)
     return race, {**race.rcfg.to_query(), "mode": "race"}
