@@ -74,7 +74,8 @@ def advance(runner, boundary: Boundary | None, *, budget_s: float, max_epochs: i
     """
     lanes = lanes if lanes is not None else [runner]
     tick, start = Tick(lanes=[[] for _ in lanes]), time.perf_counter()
-    gap, last_frame = budget_s / max_frames, -1.0
+    # A frame per epoch when the quota allows it; otherwise frames spaced evenly in time.
+    gap, last_frame = (0.0 if max_epochs <= max_frames else budget_s / max_frames), -1.0
     while tick.epochs < max_epochs and not runner.done:
         runner.epoch()
         tick.epochs += 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 from collections.abc import Iterable
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from playground.boundary import Boundary, class_colors, float_list
 from playground.data import Dataset
@@ -207,24 +209,36 @@ def _event_labels(events: Iterable[tuple[int, str]], stop_epoch: int | None) -> 
 def loss_figure(history, *, log_y: bool = False, best_epoch: int | None = None,
                 stop_epoch: int | None = None, events: Iterable[tuple[int, str]] = ()) -> go.Figure:
     """Train loss (solid) and validation loss (dashed) per epoch, with event/best/stop markers."""
+    return go.Figure(loss_spec(history, log_y=log_y, best_epoch=best_epoch, stop_epoch=stop_epoch, events=events))
+
+
+def loss_spec(history, *, log_y: bool = False, best_epoch: int | None = None,
+              stop_epoch: int | None = None, events: Iterable[tuple[int, str]] = ()) -> dict:
+    """loss_figure as a JSON-safe dict, built directly: go.Figure's validation costs ~20 ms a tick."""
     n = len(history)
     idx = downsample(n, [history.column("train_loss"), history.column("val_loss")])
-    epochs = np.asarray(history.column("epoch"))[idx].astype(np.int32)
-    fig = go.Figure(go.Scatter(x=epochs, y=_loss_values(history, "train_loss", idx, log_y), mode="lines",
-                               name="train", line={"color": "#1f77b4", "width": 2}))
+    epochs = np.asarray(history.column("epoch"))[idx].astype(np.int32).tolist()
+    data = [{"type": "scatter", "x": epochs, "y": float_list(_loss_values(history, "train_loss", idx, log_y)),
+             "mode": "lines", "name": "train", "line": {"color": "#1f77b4", "width": 2}}]
     val = _loss_values(history, "val_loss", idx, log_y)
     if np.isfinite(val).any():
-        fig.add_trace(go.Scatter(x=epochs, y=val, mode="lines", name="validation",
-                                 line={"color": "#ff7f0e", "width": 2, "dash": "dash"}))
+        data.append({"type": "scatter", "x": epochs, "y": float_list(val), "mode": "lines", "name": "validation",
+                     "line": {"color": "#ff7f0e", "width": 2, "dash": "dash"}})
     lines = [(e, text, "#d62728" if text.startswith("diverged") else "#7f7f7f")
              for e, text in _event_labels(events, stop_epoch).items()]
     lines += [(e, text, color) for e, text, color in ((best_epoch, "best", "#2ca02c"),
                                                       (stop_epoch, "stopped", "#9467bd")) if e]
-    _base_layout(fig, None, "loss")
-    fig.update_layout(**_markers(lines))
-    fig.update_xaxes(title="epoch", rangemode="tozero")
-    fig.update_yaxes(title="loss (log)" if log_y else "loss", type="log" if log_y else "linear")
-    return fig
+    layout = {"title": {"text": "", "x": 0.01, "xanchor": "left", "font": {"size": 14}}, "height": HEIGHT,
+              "margin": MARGIN, "uirevision": "loss", "template": _white_template(), "legend": LEGEND,
+              "xaxis": {"title": {"text": "epoch"}, "rangemode": "tozero"},
+              "yaxis": {"title": {"text": "loss (log)" if log_y else "loss"}, "type": "log" if log_y else "linear"},
+              **_markers(lines)}
+    return {"data": data, "layout": layout}
+
+
+@functools.cache
+def _white_template() -> dict:
+    return _plain(pio.templates["plotly_white"].to_plotly_json())
 
 
 # ---- evaluation --------------------------------------------------------------------------------

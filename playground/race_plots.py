@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from playground.plots import _base_layout, _loss_values, downsample
+from playground.boundary import float_list
+from playground.plots import _loss_values, _white_template, downsample
 
 LANE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 # Leaderboard columns where a smaller number wins.
@@ -16,24 +17,33 @@ HIGHER_IS_BETTER = ("val accuracy",)
 
 def race_loss_figure(trainers, labels: list[str], *, log_y: bool = False) -> go.Figure:
     """One colour per lane: train loss solid, validation loss dashed, on one set of axes."""
-    fig = go.Figure()
+    return go.Figure(race_loss_spec(trainers, labels, log_y=log_y))
+
+
+def race_loss_spec(trainers, labels: list[str], *, log_y: bool = False) -> dict:
+    """race_loss_figure as a JSON-safe dict, built without go.Figure's slow validation."""
+    data = []
     for k, (t, label) in enumerate(zip(trainers, labels, strict=True)):
         h = t.history
         idx = downsample(len(h), [h.column("train_loss"), h.column("val_loss")], max_points=800)
-        epochs = np.asarray(h.column("epoch"))[idx].astype(np.int32)
+        epochs = np.asarray(h.column("epoch"))[idx].astype(np.int32).tolist()
         color = LANE_COLORS[k % len(LANE_COLORS)]
-        fig.add_trace(go.Scatter(x=epochs, y=_loss_values(h, "train_loss", idx, log_y), mode="lines",
-                                 name=f"{label} · train", legendgroup=label, line={"color": color, "width": 2}))
+        data.append({"type": "scatter", "x": epochs, "y": float_list(_loss_values(h, "train_loss", idx, log_y)),
+                     "mode": "lines", "name": f"{label} · train", "legendgroup": label,
+                     "line": {"color": color, "width": 2}})
         val = _loss_values(h, "val_loss", idx, log_y)
         if np.isfinite(val).any():
-            fig.add_trace(go.Scatter(x=epochs, y=val, mode="lines", name=f"{label} · val", legendgroup=label,
-                                     line={"color": color, "width": 2, "dash": "dash"}))
-    _base_layout(fig, "train (solid) and validation (dashed) loss", "race-loss")
-    fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
-                      margin={"l": 50, "r": 10, "t": 36, "b": 40})
-    fig.update_xaxes(title="epoch", rangemode="tozero")
-    fig.update_yaxes(title="loss (log)" if log_y else "loss", type="log" if log_y else "linear")
-    return fig
+            data.append({"type": "scatter", "x": epochs, "y": float_list(val), "mode": "lines",
+                         "name": f"{label} · val", "legendgroup": label,
+                         "line": {"color": color, "width": 2, "dash": "dash"}})
+    layout = {"title": {"text": "train (solid) and validation (dashed) loss", "x": 0.01, "xanchor": "left",
+                        "font": {"size": 14}},
+              "height": 380, "uirevision": "race-loss", "template": _white_template(),
+              "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},
+              "margin": {"l": 50, "r": 10, "t": 36, "b": 40},
+              "xaxis": {"title": {"text": "epoch"}, "rangemode": "tozero"},
+              "yaxis": {"title": {"text": "loss (log)" if log_y else "loss"}, "type": "log" if log_y else "linear"}}
+    return {"data": data, "layout": layout}
 
 
 def best_cells(board: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from playground.live import advance, frame
 from playground.presets import COMPARISONS
 from playground.race import Race
 from playground.race_config import RaceConfig
-from playground.race_plots import race_loss_figure, styled_leaderboard
+from playground.race_plots import race_loss_spec, styled_leaderboard
 from playground.ui import session, views
 from playground.ui.live_chart import live_chart
 from playground.ui.panels import escape_md
@@ -137,8 +137,8 @@ def _draw(race: Race, lane_frames: list[list[dict]] | None) -> None:
             st.markdown(f"**{escape_md(race.labels[k])}** · {t.status}")
             live_chart(_base_figure(k, t, boundary, race.labels[k]), frames, key=f"race_boundary_{k}",
                        revision=session.get("race_revision", 0), height=380)
-    loss = race_loss_figure(race.trainers, race.labels, log_y=session.get("log_y", False))
-    live_chart(plots.figure_dict(loss), None, key="race_loss_chart", height=380)
+    loss = race_loss_spec(race.trainers, race.labels, log_y=session.get("log_y", False))
+    live_chart(loss, None, key="race_loss_chart", height=380)
 
 
 def _base_figure(k: int, trainer, boundary: Boundary, label: str) -> dict:

@@ -156,10 +156,10 @@ def _draw(trainer: Trainer, frames: list[dict]) -> None:
             live_chart(_base_figure(trainer, boundary), frames, key="boundary_chart",
                        revision=session.get("revision", 0), height=plots.HEIGHT)
     with right:
-        loss = plots.loss_figure(trainer.history, log_y=session.get("log_y", False),
-                                 best_epoch=trainer.best_epoch or None, stop_epoch=trainer.stop_epoch,
-                                 events=trainer.history.events)
-        live_chart(plots.figure_dict(loss), None, key="loss_chart", height=plots.HEIGHT - 60)
+        loss = plots.loss_spec(trainer.history, log_y=session.get("log_y", False),
+                               best_epoch=trainer.best_epoch or None, stop_epoch=trainer.stop_epoch,
+                               events=trainer.history.events)
+        live_chart(loss, None, key="loss_chart", height=plots.HEIGHT - 60)
         _metrics(trainer)
 
 
@@ -185,10 +185,29 @@ def _status_line(trainer: Trainer) -> None:
         st.info(f"Finished: reached the epoch limit ({trainer.cfg.epochs}). Raise it to go on.")
 
 
+METRICS_EVERY_S = 0.5  # sklearn metrics cost ~20 ms; twice a second is plenty for a table
+
+
 def _metrics(trainer: Trainer) -> None:
     if trainer.current_epoch == 0:
         st.caption("Press Play or Step to start training.")
         return
+    cached = session.get("metrics_cache")
+    now = time.perf_counter()
+    fresh = cached and cached[0] is trainer and (
+        cached[1] == trainer.current_epoch or (session.get("playing") and now - cached[2] < METRICS_EVERY_S))
+    if not fresh:
+        cached = (trainer, trainer.current_epoch, now, _metrics_table(trainer))
+        session.put("metrics_cache", cached)
+    table, gap, warning = cached[3]
+    st.dataframe(table.style.format("{:.4f}", na_rep="–"), width="stretch")
+    if gap == gap:
+        st.caption(f"Generalization gap (val − train loss): **{gap:+.4f}**")
+    if warning:
+        st.warning(warning)
+
+
+def _metrics_table(trainer: Trainer):
     result = trainer.evaluate()
     best = trainer.best_metrics()
     table = metrics_table(result["train"], result.get("val"), best)
@@ -199,9 +218,5 @@ def _metrics(trainer: Trainer) -> None:
     if best:
         table.loc["loss", "best epoch"] = trainer.best_loss
         table = table.rename(columns={"best epoch": f"best (epoch {trainer.best_epoch})"})
-    st.dataframe(table.style.format("{:.4f}", na_rep="–"), width="stretch")
     gap, warning = generalization_gap(h.column("train_loss"), h.column("val_loss"))
-    if gap == gap:
-        st.caption(f"Generalization gap (val − train loss): **{gap:+.4f}**")
-    if warning:
-        st.warning(warning)
+    return table, gap, warning

@@ -23,7 +23,8 @@
   const S = {
     revision: undefined, figKey: "", height: 0, seen: [], queue: [],
     interval: DEFAULT_INTERVAL, lastBatchAt: 0, delay: 40, frameMs: null,
-    busy: false, timer: null, lastDrawAt: 0, drawCost: 0, overlay: {}, overlayTitle: null,
+    busy: false, timer: null, lastDrawAt: 0, drawCost: 0, overlay: {}, overlayTitle: null, lut: null,
+    syncTimer: null,
     chain: Promise.resolve(),
   };
 
@@ -88,8 +89,140 @@
     return Object.values(groups);
   }
 
+  // ---- fast path -------------------------------------------------------------
+  // A Plotly restyle replots every trace (20-60 ms here). Plotly draws a heatmap or image
+  // trace as one SVG <image>, so a frame can instead repaint just that image's pixels
+  // (~1 ms), as the TF Playground paints its canvas. Plotly's own state is synced once
+  // playback goes quiet, so hover and zoom stay right.
+  const scratch = document.createElement("canvas");
+  const ctx2d = scratch.getContext("2d");
+
+  function parseColor(c) {
+    ctx2d.fillStyle = "#000";
+    ctx2d.fillStyle = c;
+    const v = ctx2d.fillStyle;  // normalised to #rrggbb or rgba(...)
+    if (v[0] === "#") return [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16));
+    return v.match(/[\d.]+/g).slice(0, 3).map(Number);
+  }
+
+  function colorLut(fd) {
+    let scale = fd.colorscale, lo = fd.zmin, hi = fd.zmax;
+    if (fd.coloraxis && plotDiv._fullLayout[fd.coloraxis]) {
+      const ca = plotDiv._fullLayout[fd.coloraxis];
+      scale = ca.colorscale; lo = ca.cmin; hi = ca.cmax;
+    }
+    if (!Array.isArray(scale) || !(hi > lo)) return null;
+    const stops = scale.map(([pos, col]) => [Number(pos), parseColor(col)]);
+    const lut = new Uint8ClampedArray(256 * 3);
+    for (let i = 0; i < 256; i++) {
+      const t = i / 255;
+      let k = 1;
+      while (k < stops.length - 1 && stops[k][0] < t) k++;
+      const [p0, c0] = stops[k - 1], [p1, c1] = stops[k];
+      const f = p1 > p0 ? clamp((t - p0) / (p1 - p0), 0, 1) : 0;
+      for (let j = 0; j < 3; j++) lut[i * 3 + j] = c0[j] + f * (c1[j] - c0[j]);
+    }
+    return { lut: lut, lo: lo, hi: hi };
+  }
+
+  function fastTarget(p) {
+    const fd = plotDiv._fullData && plotDiv._fullData[p.trace];
+    const want = p.kind === "z" ? "heatmap" : p.kind === "source" ? "image" : null;
+    if (!fd || fd.type !== want || fd.visible !== true) return null;
+    const imgs = plotDiv.querySelectorAll(".hm image, .im image");
+    if (imgs.length !== 1) return null;  // only when the target is unambiguous
+    if (p.kind === "z" && !S.lut) S.lut = colorLut(fd);
+    return p.kind === "source" || S.lut ? imgs[0] : null;
+  }
+
+  function setHref(img, url) {
+    img.setAttribute("href", url);
+    img.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:href", url);
+  }
+
+  function paintGrid(img, enc) {
+    const h = enc.shape[0], w = enc.shape[1], bin = atob(enc.b64);
+    if (bin.length !== h * w) throw new Error("grid size mismatch");
+    scratch.width = w; scratch.height = h;
+    const pixels = ctx2d.createImageData(w, h), px = pixels.data, L = S.lut;
+    const scale = (Number(enc.hi) - Number(enc.lo)) / 255 / (L.hi - L.lo), shift = (Number(enc.lo) - L.lo) / (L.hi - L.lo);
+    for (let r = 0; r < h; r++) {
+      const src = r * w, dst = (h - 1 - r) * w;  // z row 0 is the lowest y: the image's bottom row
+      for (let c = 0; c < w; c++) {
+        const i = Math.round(clamp(bin.charCodeAt(src + c) * scale + shift, 0, 1) * 255) * 3, o = (dst + c) * 4;
+        px[o] = L.lut[i]; px[o + 1] = L.lut[i + 1]; px[o + 2] = L.lut[i + 2]; px[o + 3] = 255;
+      }
+    }
+    ctx2d.putImageData(pixels, 0, 0);
+    setHref(img, scratch.toDataURL());
+  }
+
+  function fastDraw(frame, raw) {
+    if (!raw.length) return false;
+    const targets = raw.map(fastTarget);
+    if (targets.some((t) => !t)) return false;
+    raw.forEach((p, i) => {
+      const values = p.kind === "z" ? { z: decodeGrid(p.enc) } : p.values;
+      if (p.kind === "z") paintGrid(targets[i], p.enc);
+      else setHref(targets[i], values.source);
+      // Keep plotly's input data and the overlay current, so any later replot shows this frame.
+      Object.assign(plotDiv.data[p.trace], values);
+      S.overlay[p.trace] = Object.assign(S.overlay[p.trace] || {}, values);
+    });
+    const title = plotDiv.querySelector(".gtitle");
+    if (typeof frame.title === "string") {
+      S.overlayTitle = frame.title;
+      if (title) title.textContent = frame.title;
+    }
+    return true;
+  }
+
+  function syncLater(frame) {
+    clearTimeout(S.syncTimer);
+    S.syncTimer = setTimeout(() => slowDraw(frame, false), 700);  // after playback goes quiet
+  }
+
   // ---- drawing ---------------------------------------------------------------
+  function rawPatch(p) {
+    // Grids stay encoded for the fast path; other patches are decoded (and validated) now.
+    if (p && p.z) {
+      if (typeof p.z.b64 !== "string" || !Array.isArray(p.z.shape)) throw new Error("bad grid patch");
+      return { kind: "z", trace: Number(p.trace), enc: p.z };
+    }
+    return decodePatch(p);
+  }
+
   function drawFrame(frame) {
+    let raw;
+    try {
+      raw = (frame.patches || []).map(rawPatch);
+    } catch (e) {
+      showMsg("skipped a malformed frame: " + e.message);
+      return Promise.resolve(false);
+    }
+    return serial(() => {
+      const t0 = performance.now();
+      let ok = false;
+      try {
+        ok = fastDraw(frame, raw);
+      } catch (e) {
+        ok = false;  // e.g. a grid of the wrong size: the slow path reports it properly
+      }
+      if (!ok) return slowDraw(frame, true);
+      counted(frame, t0);
+      syncLater(frame);
+      return true;
+    });
+  }
+
+  function counted(frame, t0) {
+    stats.frames_drawn += 1;
+    stats.last_epoch = frame.epoch;
+    stats.last_draw_ms = performance.now() - t0;
+    document.body.dataset.lastEpoch = String(frame.epoch);
+  }
+
+  function slowDraw(frame, count) {
     let patches;
     try {
       patches = (frame.patches || []).map(decodePatch);
@@ -98,7 +231,7 @@
       return Promise.resolve(false);
     }
     const hasTitle = typeof frame.title === "string";
-    return serial(async () => {
+    const run = async () => {
       const t0 = performance.now();
       const nTraces = (plotDiv.data || []).length;  // read now: a queued react may change it
       patches = patches.filter((p) => p.trace < nTraces);
@@ -110,16 +243,15 @@
       if (groups.length) await Plotly.update(plotDiv, groups[0].update, layoutUpd, groups[0].traces);
       else if (hasTitle) await Plotly.relayout(plotDiv, layoutUpd);
       for (const g of groups.slice(1)) await Plotly.restyle(plotDiv, g.update, g.traces);
-      stats.frames_drawn += 1;
-      stats.last_epoch = frame.epoch;
-      stats.last_draw_ms = performance.now() - t0;
-      document.body.dataset.lastEpoch = String(frame.epoch);
+      if (count) counted(frame, t0);
       return true;
-    });
+    };
+    return count ? run() : serial(run);  // when counted, the caller already holds the chain
   }
 
   function react(figure) {
     const fig = figure || {};
+    S.lut = null;  // the colour scale may have changed
     // Re-apply what playback has drawn so a new figure never jumps the heatmap back or forward.
     const data = (fig.data || []).map((t, i) => (S.overlay[i] ? Object.assign({}, t, S.overlay[i]) : t));
     const layout = Object.assign({}, fig.layout || {}, { height: S.height });
