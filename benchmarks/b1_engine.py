@@ -118,7 +118,7 @@ def measure(batch_size: int, *, seconds: float, n_points: int = 1000, block_s: f
 
 def run(*, quick: bool = False, tiny: bool = False, profile_misses: bool = True) -> list[Row]:
     """One goal row and one informational row per batch size."""
-    seconds = 0.3 if tiny else 4.0 if quick else 12.0
+    seconds = 0.3 if tiny else 3.0 if quick else 12.0
     n_points = 60 if tiny else 1000
     rows = []
     for name, batch_size in CASES:

@@ -194,6 +194,15 @@ READY_JS = f"() => {{ const s = ({SAMPLE_JS})(); return s.charts >= 2 && s.epoch
 READY_JS += " && !!s.boundary && s.boundary.svg && s.boundary.traces > 0 && !!s.loss && s.loss.svg; }"
 
 
+# Main-thread probe: a 20 ms timer chain; time it fires late is time the page's main thread (shared
+# with the same-origin chart iframes) was busy. lagProbe() starts it and returns a reader.
+LAG_PROBE_JS = """() => { const p = {late: 0, since: performance.now(), last: performance.now()};
+  const tick = () => { const now = performance.now(); p.late += Math.max(0, now - p.last - 20); p.last = now;
+                       p.timer = setTimeout(tick, 20); };
+  clearTimeout((window.pgLag || {}).timer); window.pgLag = p; p.timer = setTimeout(tick, 20); return true; }"""
+LAG_READ_JS = "() => { const p = window.pgLag; return p ? p.late / (performance.now() - p.since) : null; }"
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium")
 

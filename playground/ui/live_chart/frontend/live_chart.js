@@ -7,7 +7,7 @@
   const DEFAULT_INTERVAL = 250;           // assumed ms between batches until two have been seen
   const MIN_INTERVAL = 50;                // floor for the measured interval between batches
   const MAX_GAP = 2000;                   // a longer gap is a pause, not a tick: don't learn from it
-  const BACKLOG_INTERVALS = 2;            // drop oldest frames beyond this many intervals of playback
+  const BACKLOG_INTERVALS = 3;            // drop oldest frames beyond this many intervals of playback
   const SEEN_MAX = 64;                    // batch ids remembered (args are re-sent on every rerun)
 
   const plotDiv = document.getElementById("plot");
