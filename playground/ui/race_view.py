@@ -128,7 +128,7 @@ def _draw(race: Race, lane_frames: list[list[dict]] | None) -> None:
     for label, t in zip(race.labels, race.trainers, strict=True):
         if t.status in ("diverged", "failed"):
             st.error(f"{escape_md(label)}: {escape_md(t.message)}")
-    st.dataframe(styled_leaderboard(race.leaderboard()), width="stretch", key="leaderboard")
+    st.table(styled_leaderboard(race.leaderboard()))  # a real HTML table: 4 rows, no canvas grid
     boundary: Boundary = session.get("race_boundary")
     cols = st.columns(2)
     for k, t in enumerate(race.trainers):
