@@ -6,8 +6,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, fields
 
+import pandas as pd
+
 from playground.boundary import Boundary
 from playground.config import RunConfig
+from playground.metrics import generalization_gap, metrics_table
 from playground.train import FINISHED, READY, Trainer
 
 # Changing these on a running trainer is applied in place (as the TF Playground does);
@@ -89,3 +92,19 @@ def advance(runner, boundary: Boundary | None, *, budget_s: float, max_epochs: i
             break
     tick.seconds = time.perf_counter() - start
     return tick
+
+
+def metrics_report(trainer: Trainer) -> tuple[pd.DataFrame, float, str | None]:
+    """The metrics table (train, validation, best epoch; loss row included), the gap and its warning."""
+    result = trainer.evaluate()
+    best = trainer.best_metrics()
+    table = metrics_table(result["train"], result.get("val"), best)
+    h = trainer.history
+    table.loc["loss", "train"] = h.last("train_loss")
+    if "val" in result:
+        table.loc["loss", "validation"] = h.last("val_loss")
+    if best:
+        table.loc["loss", "best epoch"] = trainer.best_loss
+        table = table.rename(columns={"best epoch": f"best (epoch {trainer.best_epoch})"})
+    gap, warning = generalization_gap(h.column("train_loss"), h.column("val_loss"))
+    return table, gap, warning

@@ -10,8 +10,7 @@ import streamlit as st
 from playground import plots
 from playground.boundary import Boundary
 from playground.config import MAX_STEPS_PER_S, MAX_TRAINING_SESSIONS, RunConfig
-from playground.live import advance, apply_live, frame, reset_reasons
-from playground.metrics import generalization_gap, metrics_table
+from playground.live import advance, apply_live, frame, metrics_report, reset_reasons
 from playground.train import Trainer
 from playground.ui import session
 from playground.ui.live_chart import live_chart
@@ -197,7 +196,7 @@ def _metrics(trainer: Trainer) -> None:
     fresh = cached and cached[0] is trainer and (
         cached[1] == trainer.current_epoch or (session.get("playing") and now - cached[2] < METRICS_EVERY_S))
     if not fresh:
-        cached = (trainer, trainer.current_epoch, now, _metrics_table(trainer))
+        cached = (trainer, trainer.current_epoch, now, metrics_report(trainer))
         session.put("metrics_cache", cached)
     table, gap, warning = cached[3]
     st.dataframe(table.style.format("{:.4f}", na_rep="–"), width="stretch")
@@ -205,18 +204,3 @@ def _metrics(trainer: Trainer) -> None:
         st.caption(f"Generalization gap (val − train loss): **{gap:+.4f}**")
     if warning:
         st.warning(warning)
-
-
-def _metrics_table(trainer: Trainer):
-    result = trainer.evaluate()
-    best = trainer.best_metrics()
-    table = metrics_table(result["train"], result.get("val"), best)
-    h = trainer.history
-    table.loc["loss", "train"] = h.last("train_loss")
-    if "val" in result:
-        table.loc["loss", "validation"] = h.last("val_loss")
-    if best:
-        table.loc["loss", "best epoch"] = trainer.best_loss
-        table = table.rename(columns={"best epoch": f"best (epoch {trainer.best_epoch})"})
-    gap, warning = generalization_gap(h.column("train_loss"), h.column("val_loss"))
-    return table, gap, warning
