@@ -13,6 +13,7 @@ import time
 import pandas as pd
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from playground.data import Dataset, load_dataset
 from playground.models import SeededDropout
@@ -111,7 +112,7 @@ class _Stack(list):
         for t in lanes[1:]:
             t.next_batch(fetch=False)  # same seed and batch size: the same indices
         self._zero_grads()
-        losses = lane_losses(list(self), self.forward(xb), yb)
+        losses = lane_losses(lanes[0].data.task, self.forward(xb), yb)
         losses.sum().backward()  # d(sum)/d(loss_i) = 1: each lane gets exactly its own gradient
         for t in lanes:
             t.optimizer.step()
@@ -155,7 +156,7 @@ class _Stack(list):
                 bias = self.stacked[i, "bias"].unsqueeze(1)
                 h = torch.baddbmm(bias, h, self.stacked[i, "weight"].transpose(1, 2))
             elif isinstance(first, (nn.BatchNorm1d, SeededDropout, nn.Tanh, nn.Sigmoid)):
-                # Per lane: batch statistics, dropout masks, and (see lane_losses) exp-based kernels.
+                # Per lane: batch statistics, dropout masks, and exp-based kernels (see PAD).
                 h = torch.stack([t.model[i](lane_h) for t, lane_h in zip(self, h, strict=True)])
             else:
                 h = first(h)  # ReLU / identity: exact, so one call serves every lane
@@ -173,11 +174,24 @@ def _batched_epoch(lanes: _Stack) -> None:
                 t.fail(exc)
 
 
-def lane_losses(lanes: list[Trainer], out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Each lane's mean batch loss: (lanes, batch, outputs) -> (lanes,).
+# Elementwise exp/log kernels vectorize a tensor in chunks of up to 2 x 16 floats and finish
+# the leftover tail with scalar code that rounds differently. Appending this many zeros puts
+# that tail in the padding, so every lane's logits take the same (vector) path.
+PAD = 64
 
-    One call per lane on purpose: exp/log kernels vectorize all but a tensor's last few
-    elements, which get scalar code that rounds differently. On the stacked tensor that
-    tail would fall in the last lane only, and identical lanes would drift apart.
+
+def lane_losses(task: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Each lane's mean batch loss in a few calls: (lanes, batch, outputs) -> (lanes,).
+
+    Identical lanes get bit-identical losses and gradients (see PAD).
     """
-    return torch.stack([t.loss_fn(o, y) for t, o in zip(lanes, out, strict=True)])
+    lanes = out.shape[0]
+    if task == "multiclass":  # log-softmax works row by row: every row takes the same path
+        per = F.cross_entropy(out.reshape(-1, out.shape[-1]), y.repeat(lanes), reduction="none")
+    elif task == "binary":
+        logits = torch.cat([out.reshape(-1), out.new_zeros(PAD)])
+        target = torch.cat([y.reshape(-1).repeat(lanes), y.new_zeros(PAD)])
+        per = F.binary_cross_entropy_with_logits(logits, target, reduction="none")[: out.numel()]
+    else:  # squared error is exact arithmetic
+        per = F.mse_loss(out, y.expand_as(out), reduction="none")
+    return per.reshape(lanes, -1).mean(1)
