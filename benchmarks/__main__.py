@@ -28,12 +28,12 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="shorter windows (about a minute in all)")
-    parser.add_argument("--only", default=",".join(BENCHMARKS), help="comma-separated, e.g. B1,B3")
+    parser.add_argument("--only", default=None, help=f"comma-separated subset of {','.join(BENCHMARKS)}")
     parser.add_argument("--markdown", action="store_true", help="print the table as markdown")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "out" / "results.json"),
                         help="where to write the rows as JSON ('' to skip)")
     args = parser.parse_args(argv)
-    chosen = [b.strip().upper() for b in args.only.split(",") if b.strip()]
+    chosen = [b.strip().upper() for b in (args.only or ",".join(BENCHMARKS)).split(",") if b.strip()]
     unknown = [b for b in chosen if b not in MODULES]
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
@@ -43,8 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in chosen:
         t0 = time.monotonic()
         print(f"running {name}…", file=sys.stderr, flush=True)
+        kwargs = {"quick": args.quick}
+        if name == "B5" and args.quick and args.only is None:
+            # --quick alone keeps to about a minute: B5's browser sessions need --only B5 or a full run.
+            kwargs["browser"] = False
         try:
-            rows += importlib.import_module(MODULES[name]).run(quick=args.quick)
+            rows += importlib.import_module(MODULES[name]).run(**kwargs)
         except Exception as exc:  # one broken benchmark must not hide the others' results
             traceback.print_exc()
             rows.append(Row(name, "error", None, detail=f"{type(exc).__name__}: {str(exc)[:120]}"))

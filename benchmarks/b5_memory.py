@@ -90,7 +90,7 @@ def _train_for(pages: list, seconds: float) -> None:
         time.sleep(0.5)
 
 
-def browser_rows(window_s: float, sessions: int = 4) -> list[Row]:
+def browser_rows(window_s: float, sessions: int = 4, extra_args: tuple[str, ...] = ()) -> list[Row]:
     ok, why = browser_available()
     if not ok:
         return [Row("B5", "server RSS per extra training session", None, "MB", ("<=", GOAL_SESSION_MB),
@@ -98,7 +98,7 @@ def browser_rows(window_s: float, sessions: int = 4) -> list[Row]:
     # A high epoch limit (by URL) keeps every session training until all have been measured.
     url_query = "?" + urlencode(PRESETS["default"].config.replace(epochs=10_000).to_query())
     opened = []
-    with chromium() as browser, streamlit_app() as server:
+    with chromium() as browser, streamlit_app(extra_args=extra_args) as server:
         rss0 = rss_bytes(server.pid)
         try:
             opened += open_apps(browser, [server.url + url_query])
@@ -138,12 +138,15 @@ def run(*, quick: bool = False, tiny: bool = False, browser: bool | None = None)
     The long run goes alongside in a fresh interpreter; tiny runs it in this process instead
     (saving the child's torch import), which still exercises the same measurement.
     """
-    if tiny and not browser:
+    with_browser = browser if browser is not None else not tiny
+    if tiny and not with_browser:
         return long_run_rows(_child(300))
     child = _start_child(300 if tiny else 10_000)
-    rows = []
+    rows = [] if with_browser else [Row("B5", "server RSS per extra training session", None, "MB",
+                                        ("<=", GOAL_SESSION_MB), detail="browser part skipped (--quick); "
+                                        "run `python -m benchmarks --only B5`")]
     try:
-        if browser if browser is not None else not tiny:
+        if with_browser:
             # --quick: one extra session instead of three (two page loads fewer).
             rows += browser_rows(window_s=2.0 if quick else 4.0, sessions=2 if quick else 4)
     finally:

@@ -90,24 +90,30 @@ def calibrate(fn: Callable[[], object], target_s: float) -> int:
 
 
 def interleave(fns: dict[str, Callable[[], object]], *, seconds: float, min_reps: int = 5,
-               block: dict[str, int] | int = 1) -> dict[str, list[float]]:
-    """Time each fn in turn, rep after rep, for `seconds`; per-call seconds of every block.
+               block: dict[str, int] | int = 1, cpu: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
+    """Time each fn in turn, rep after rep, for `seconds`; per-call wall seconds of every block.
 
     Alternating A, B, A, B (rotating which goes first) makes load from other processes hit
-    every contender alike, so a ratio of medians stays meaningful on a busy machine.
+    every contender alike, so a ratio of medians stays meaningful on a busy machine. Given a
+    dict, `cpu` also receives each block's per-call CPU seconds of this thread (time.thread_time):
+    unlike wall time it does not count the time the thread was descheduled.
     """
     names = list(fns)
     blocks = block if isinstance(block, dict) else dict.fromkeys(names, block)
     out: dict[str, list[float]] = {k: [] for k in names}
+    if cpu is not None:
+        cpu.update({k: [] for k in names})
     end, rep = time.perf_counter() + seconds, 0
     while rep < min_reps or time.perf_counter() < end:
         order = names[rep % len(names):] + names[:rep % len(names)]
         for name in order:
             fn, k = fns[name], blocks[name]
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             for _ in range(k):
                 fn()
             out[name].append((time.perf_counter() - start) / k)
+            if cpu is not None:
+                cpu[name].append((time.thread_time() - start_cpu) / k)
         rep += 1
     return out
 
@@ -251,12 +257,17 @@ def stop_by_pid(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_app(script: Path = ROOT / "app.py", wait_healthy: bool = True, timeout: float = 90) -> Iterator[Server]:
-    """`streamlit run script` on a free port, started here and stopped by its PID."""
+def streamlit_app(script: Path = ROOT / "app.py", wait_healthy: bool = True, timeout: float = 90,
+                  extra_args: tuple[str, ...] = ()) -> Iterator[Server]:
+    """`streamlit run script` on a free port, started here and stopped by its PID.
+
+    It runs from the repository root, so .streamlit/config.toml applies; extra_args (e.g.
+    "--runner.postScriptGC", "false") override it for an experiment.
+    """
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *extra_args]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"benchmarks_streamlit_{port}.log"
     with open(log, "wb") as out:

@@ -144,6 +144,8 @@ def _report(trainer, every: int, as_json: bool, progress) -> None:
         line = f"Epoch: {trainer.current_epoch}, Loss: {h.last('train_loss'):.4f}"
         if trainer.data.has_val:
             line += f", Val loss: {h.last('val_loss'):.4f}"
+        if progress:
+            progress.clear()  # the loss line replaces the bar, which redraws below it
         print(line, flush=True)
 
 
@@ -182,6 +184,10 @@ class _Progress:
         filled = int(30 * done / self.total)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total} epochs")
         sys.stderr.flush()
+
+    def clear(self) -> None:
+        """Erase the bar's line."""
+        sys.stderr.write("\r\033[K")
 
     def close(self) -> None:
         """End the bar's line."""
