@@ -137,6 +137,11 @@ def _build(cls, params: dict[str, Any]) -> tuple[RunConfig, list[str]]:
     return cls(**values), warnings
 
 
+def _short(value: Any) -> str:
+    """A number as a reader would write it: 1e+300, not 301 digits."""
+    return f"{value:.6g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else _clip(str(value))
+
+
 def _clip(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
@@ -149,6 +154,8 @@ def parse_value(name: str, raw: Any) -> tuple[Any, str | None]:
         return None, f"'{name}' was longer than {MAX_PARAM_CHARS} characters; using {format_value(default)}"
     try:
         value = _PARSERS[type(default)](raw, f)
+    except Invalid as exc:  # a reason worth showing, e.g. the limit that was exceeded
+        return None, f"'{name}={_clip(str(raw))}' is not valid ({exc}); using {format_value(default)}"
     except (ValueError, TypeError, OverflowError):
         return None, f"'{name}={_clip(str(raw))}' is not valid; using {format_value(default)}"
     return _check_range(name, value, f)
@@ -161,10 +168,14 @@ def _check_range(name: str, value: Any, f) -> tuple[Any, str | None]:
         return None, f"'{name}={_clip(str(value))}' is not one of {options}; using {f.default}"
     lo, hi = meta["lo"], meta["hi"]
     if lo is not None and value < lo:
-        return type(f.default)(lo), f"'{name}={value}' is below the minimum {lo}; clamped to {lo}"
+        return type(f.default)(lo), f"'{name}={_short(value)}' is below the minimum {lo}; clamped to {lo}"
     if hi is not None and value > hi:
-        return type(f.default)(hi), f"'{name}={value}' is above the limit {hi}; clamped to {hi}"
+        return type(f.default)(hi), f"'{name}={_short(value)}' is above the limit {hi}; clamped to {hi}"
     return value, None
+
+
+class Invalid(ValueError):
+    """A value that breaks a rule the message should name."""
 
 
 def _number(raw: Any, kind: type) -> Any:
@@ -213,16 +224,16 @@ def _items(raw: Any) -> list:
 def _hidden(raw: Any) -> tuple[int, ...]:
     sizes = [_number(v, int) for v in _items(raw)]
     if len(sizes) > MAX_LAYERS:
-        raise ValueError(f"at most {MAX_LAYERS} hidden layers")
+        raise Invalid(f"at most {MAX_LAYERS} hidden layers")
     if any(s < 1 or s > MAX_NEURONS for s in sizes):
-        raise ValueError(f"each layer needs 1 to {MAX_NEURONS} neurons")
+        raise Invalid(f"each layer needs 1 to {MAX_NEURONS} neurons")
     return tuple(sizes)
 
 
 def _betas(raw: Any) -> tuple[float, float]:
     pair = [_number(v, float) for v in _items(raw)]
     if len(pair) != 2 or not all(0.0 <= b < 1.0 for b in pair):
-        raise ValueError("betas are two numbers in [0, 1)")
+        raise Invalid("betas are two numbers in [0, 1)")
     return (pair[0], pair[1])
 
 

@@ -30,8 +30,9 @@ class RaceConfig:
         return [self.base.replace(**dict(lane)) for lane in self.lanes]
 
     def labels(self) -> list[str]:
-        """Lane names that say what differs, e.g. 'Adam lr=0.01'."""
-        return [lane_label(cfg, self.varying()) for cfg in self.lane_configs()]
+        """Lane names that say what differs, e.g. 'Adam lr=0.01'; repeated names get '#k'."""
+        names = [lane_label(cfg, self.varying()) for cfg in self.lane_configs()]
+        return [f"{name} #{k}" if names.count(name) > 1 else name for k, name in enumerate(names, start=1)]
 
     def to_query(self) -> dict[str, str]:
         """URL params: the base config plus lane1..laneN as 'field:value;field:value'."""
@@ -43,7 +44,8 @@ class RaceConfig:
     @classmethod
     def from_query(cls, params: dict[str, str]) -> tuple[RaceConfig, list[str]]:
         """Parse lane1..lane4 plus the base config; bad lane values fall back with warnings."""
-        lane_keys = sorted((k for k in params if re.fullmatch(r"lane\d+", str(k))), key=lambda k: int(k[4:]))
+        # lane1..lane99 only: a longer number is not a lane (and int() of 5,000 digits raises).
+        lane_keys = sorted((k for k in params if re.fullmatch(r"lane\d{1,2}", str(k))), key=lambda k: int(k[4:]))
         base, warnings = RunConfig.from_query({k: v for k, v in params.items() if k not in lane_keys and k != "mode"})
         if len(lane_keys) > MAX_LANES:
             warnings.append(f"a race has at most {MAX_LANES} lanes; lanes after lane{MAX_LANES} were ignored")
@@ -83,6 +85,8 @@ def lane_label(cfg: RunConfig, varying: list[str]) -> str:
 def _parse_lane(key: str, text: str, warnings: list[str]) -> dict:
     lane = {}
     for item in filter(None, text.split(";")):
+        if item == "same":  # how to_query writes a lane that overrides nothing
+            continue
         name, _, raw = item.partition(":")
         if name not in LANE_FIELDS:
             warnings.append(f"{key}: '{name[:40]}' cannot differ between lanes and was ignored")

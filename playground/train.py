@@ -10,9 +10,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground import metrics as M
 from playground.config import MAX_HISTORY_ROWS, RunConfig
 from playground.data import Dataset, load_dataset
+from playground.errors import plain_reason
+from playground.evaluation import Evaluation
 from playground.history import History
 from playground.models import build_model
 from playground.optim import build_optimizer, hparams_for, set_live
@@ -48,7 +49,7 @@ def loss_for(task: str) -> nn.Module:
             "regression": nn.MSELoss}[task]()
 
 
-class Trainer:
+class Trainer(Evaluation):
     """Owns model, optimizer, data tensors and history for one run."""
 
     def __init__(self, cfg: RunConfig, dataset: Dataset | None = None, *, metrics_every: int = 0):
@@ -269,9 +270,9 @@ class Trainer:
         self.history.events.append((self.current_epoch, "stopped early"))
 
     def fail(self, exc: Exception) -> None:
-        """Stop the run with a one-line reason instead of raising."""
+        """Stop the run with a one-line reason in plain words instead of raising."""
         self.status = FAILED
-        self.message = f"training stopped at epoch {self.current_epoch}: {str(exc).splitlines()[0][:200]}"
+        self.message = f"training stopped at epoch {self.current_epoch}: {plain_reason(exc)}"
 
     @property
     def lr(self) -> float:
@@ -287,40 +288,6 @@ class Trainer:
         if changed:
             self.cfg = self.cfg.replace(**{k: v for k, (_, v) in changed.items()})
         return changed
-
-    @torch.no_grad()
-    def predict(self, x: np.ndarray | torch.Tensor) -> np.ndarray:
-        """Eval-mode predictions: P(class 1), class probabilities, or targets in original units."""
-        self.set_mode(train=False)
-        return self._outputs_to_pred(self.model(torch.as_tensor(x, dtype=torch.float32, device=self.device)))
-
-    def _outputs_to_pred(self, out: torch.Tensor) -> np.ndarray:
-        if self.data.task == "binary":
-            return torch.sigmoid(out[:, 0]).cpu().numpy()
-        if self.data.task == "multiclass":
-            return torch.softmax(out, dim=1).cpu().numpy()
-        return (out[:, 0] * self.data.y_std + self.data.y_mean).cpu().numpy()
-
-    def evaluate(self) -> dict[str, dict[str, float]]:
-        """sklearn metrics for the train and validation splits at the current weights."""
-        result = {"train": self._split_metrics(self.data.x_train, self.data.y_train)}
-        if self.data.has_val:
-            result["val"] = self._split_metrics(self.data.x_val, self.data.y_val)
-        return result
-
-    def best_metrics(self) -> dict[str, float] | None:
-        """sklearn metrics of the validation split at the best epoch (None before it exists)."""
-        if self._best_val_out is None:
-            return None
-        return self._metrics_from(self._outputs_to_pred(self._best_val_out), self.data.y_val)
-
-    def _split_metrics(self, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        return self._metrics_from(self.predict(x), y)
-
-    def _metrics_from(self, pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
-        if self.data.task == "regression":
-            return M.regression_metrics(y * self.data.y_std + self.data.y_mean, pred)
-        return M.classification_metrics(y, pred)
 
     @staticmethod
     def _prefixed(result: dict[str, dict[str, float]]) -> dict[str, float]:

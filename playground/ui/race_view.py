@@ -8,7 +8,7 @@ import streamlit as st
 from playground import config as C
 from playground import plots
 from playground.boundary import Boundary
-from playground.config import RunConfig, parse_value
+from playground.config import RunConfig, format_value, parse_value
 from playground.live import advance, frame
 from playground.presets import COMPARISONS
 from playground.race import Race
@@ -31,10 +31,17 @@ def lanes_ui(base: RunConfig) -> tuple[list[dict], list[str]]:
         col.button(comp.title, key=f"compare_{comp.name}", on_click=_load_comparison, args=(comp.name,),
                    help=comp.look_for, width="stretch")
     lanes = session.get("lanes") or [dict(lane) for lane in COMPARISONS["optimizers"].lanes]
-    rows = pd.DataFrame([{c: getattr(base.replace(**lane), c) for c in COLUMNS} for lane in lanes])
+    rows = pd.DataFrame([{**{c: getattr(base.replace(**lane), c) for c in COLUMNS}, "other": _others(lane)}
+                         for lane in lanes])
     edited = st.data_editor(rows, key=f"lanes_editor_{session.get('lanes_version', 0)}", num_rows="dynamic",
-                            width="stretch", column_config=_column_config(), hide_index=False)
-    return _rows_to_lanes(edited)
+                            width="stretch", column_config=_column_config(), hide_index=False,
+                            disabled=["other"])
+    return _rows_to_lanes(edited, lanes)
+
+
+def _others(lane: dict) -> str:
+    """Overrides the table has no column for (from a link): shown, and kept."""
+    return ", ".join(f"{k}={format_value(v)}" for k, v in lane.items() if k not in COLUMNS)
 
 
 def _column_config() -> dict:
@@ -48,13 +55,15 @@ def _column_config() -> dict:
         "weight_decay": cc.NumberColumn("L2 λ", min_value=0.0, max_value=1.0, format="%g"),
         "dropout": cc.NumberColumn("dropout", min_value=0.0, max_value=0.9, format="%g"),
         "batch_norm": cc.CheckboxColumn("batch norm"),
+        "other": cc.TextColumn("other overrides", help="Set by a shared link; kept as they are"),
     }
 
 
-def _rows_to_lanes(edited: pd.DataFrame) -> tuple[list[dict], list[str]]:
+def _rows_to_lanes(edited: pd.DataFrame, previous: list[dict]) -> tuple[list[dict], list[str]]:
     warnings, lanes = [], []
     for k, row in enumerate(edited.to_dict("records"), start=1):
-        lane = {}
+        kept = previous[k - 1] if k <= len(previous) else {}
+        lane = {name: value for name, value in kept.items() if name not in COLUMNS}
         for name in COLUMNS:
             value, problem = parse_value(name, row.get(name))
             if problem:

@@ -63,6 +63,10 @@ def bootstrap() -> tuple[RunConfig, list[str]]:
     else:
         lane_keys = [k for k in params if k == "mode" or k.startswith("lane")]
         cfg, warnings = RunConfig.from_query({k: v for k, v in params.items() if k not in lane_keys})
+        if "mode" in params:
+            warnings.append(f"unknown mode '{str(params['mode'])[:40]}' was ignored; showing a single run")
+        if any(k.startswith("lane") for k in lane_keys):
+            warnings.append("lane settings only apply with mode=race; they were ignored")
     push_config(cfg)
     return cfg, warnings
 
