@@ -12,8 +12,14 @@ st.caption("Pick an optimizer, learning rate, batch size and regularization, pre
 
 # The first visitor to a fresh server waits for torch to import; say so instead of a blank page.
 with st.spinner("Loading PyTorch…"):
+    import gc
+
     from playground.presets import PRESETS
     from playground.ui import panels, race_view, session, sidebar, upload, views
+
+    # The ~400k objects of torch, sklearn and plotly never die: park them outside the GC's reach
+    # so its automatic collections stay cheap during live training.
+    gc.freeze()
 
 
 def main() -> None:

@@ -14,8 +14,9 @@ class Evaluation:
     @torch.no_grad()
     def predict(self, x: np.ndarray | torch.Tensor) -> np.ndarray:
         """Eval-mode predictions: P(class 1), class probabilities, or targets in original units."""
-        self.set_mode(train=False)
-        return self._outputs_to_pred(self.model(torch.as_tensor(x, dtype=torch.float32, device=self.device)))
+        with self.lock:  # never while another thread trains these weights
+            self.set_mode(train=False)
+            return self._outputs_to_pred(self.model(torch.as_tensor(x, dtype=torch.float32, device=self.device)))
 
     def _outputs_to_pred(self, out: torch.Tensor) -> np.ndarray:
         if self.data.task == "binary":

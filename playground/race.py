@@ -8,6 +8,7 @@ is per-operation overhead, so one batched pass costs about as much as one lane's
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pandas as pd
@@ -29,6 +30,9 @@ class Race:
         self.data = dataset if dataset is not None else load_dataset(rcfg.base)
         # Equal seeds give every lane the same initial weights and batch order.
         self.trainers = [Trainer(cfg, self.data) for cfg in rcfg.lane_configs()]
+        self.lock = threading.RLock()  # lanes share weight storage, so they share one lock
+        for t in self.trainers:
+            t.lock = self.lock
         self.labels = rcfg.labels()
         self.groups = _groups(self.trainers)
 
@@ -44,6 +48,10 @@ class Race:
 
     def epoch(self) -> None:
         """Advance every running lane by one epoch."""
+        with self.lock:
+            self._epoch()
+
+    def _epoch(self) -> None:
         for group in self.groups:
             if isinstance(group, _Stack):
                 if not all(t.done for t in group):

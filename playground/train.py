@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import threading
 import time
 
 import numpy as np
@@ -74,6 +75,10 @@ class Trainer(Evaluation):
         self.batch_size = self._batch_size(cfg)
         self.history = History(max_rows=MAX_HISTORY_ROWS)
         self.status, self.message = READY, ""
+        # Streamlit may start a new script run while a live tick is still training on another
+        # thread; two threads inside one model's autograd crashed the server (B4). One lock per
+        # run (a Race shares one across its lanes) makes them take turns.
+        self.lock = threading.RLock()
         self.current_epoch = self.steps = 0  # epochs and optimizer steps taken
         self.best_epoch, self.best_loss, self.stop_epoch = 0, math.inf, None
         self._best_state, self._bad_epochs = None, 0
@@ -113,22 +118,22 @@ class Trainer(Evaluation):
     def step(self, k: int = 1) -> int:
         """Take up to k optimizer steps, finishing epochs as they complete; returns epochs done."""
         epochs_before = self.current_epoch
-        try:
-            for _ in range(k):
-                if self.done:
-                    break
-                self._one_step()
-        except (RuntimeError, ValueError) as exc:  # a broken run must not take the app down
-            self.fail(exc)
+        with self.lock:
+            try:
+                for _ in range(k):
+                    if self.done:
+                        break
+                    self._one_step()
+            except (RuntimeError, ValueError) as exc:  # a broken run must not take the app down
+                self.fail(exc)
         return self.current_epoch - epochs_before
 
     def epoch(self) -> None:
         """Train until the current epoch completes."""
-        if self.done:
-            return
-        target = self.current_epoch + 1
-        while self.current_epoch < target and not self.done:
-            self.step(self.steps_per_epoch)
+        with self.lock:  # a whole epoch at a time, even with another thread waiting
+            target = self.current_epoch + 1
+            while self.current_epoch < target and not self.done:
+                self.step(self.steps_per_epoch)
 
     def run(self, epochs: int | None = None, callback=None) -> None:
         """Train for `epochs` more epochs (default: to the limit), calling callback(trainer) each."""
@@ -178,7 +183,7 @@ class Trainer(Evaluation):
 
         A race passes the validation outputs and gradient norm it computed for all lanes at once.
         """
-        self._loss_sum += loss.detach() * size
+        self._loss_sum.add_(loss.detach(), alpha=size)
         self.steps += 1
         self.elapsed += seconds
         if self.closing_epoch:
@@ -218,7 +223,7 @@ class Trainer(Evaluation):
 
     def _grad_norm(self) -> float:
         grads = [p.grad for p in self.params if p.grad is not None]
-        return float(nn.utils.get_total_norm(grads)) if grads else 0.0
+        return float(torch.linalg.vector_norm(torch.cat([g.reshape(-1) for g in grads]))) if grads else 0.0
 
     @torch.no_grad()
     def _validate(self, out: torch.Tensor | None = None) -> dict[str, float]:
@@ -282,7 +287,8 @@ class Trainer(Evaluation):
     def set_hparams(self, **values: float) -> dict[str, tuple[float, float]]:
         """Apply lr/momentum/weight_decay to the running optimizer and log each change."""
         usable = {k: v for k, v in values.items() if k in hparams_for(self.cfg.optimizer)}
-        changed = set_live(self.optimizer, **usable)
+        with self.lock:
+            changed = set_live(self.optimizer, **usable)
         for key, (old, new) in changed.items():
             self.history.events.append((self.current_epoch, f"{key} {old:g} → {new:g}"))
         if changed:

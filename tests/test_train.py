@@ -148,3 +148,27 @@ def test_auto_device_picks_cuda_when_present(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_device("auto") == torch.device("cpu")
     assert resolve_device("cpu") == torch.device("cpu")
+
+
+def test_two_threads_on_one_trainer_take_turns():
+    # Streamlit can start a rerun while a live tick still trains on another thread.
+    import threading
+
+    trainer = Trainer(SMALL.replace(epochs=1000, dropout=0.2, batch_norm=True))
+    errors = []
+
+    def train():
+        try:
+            for _ in range(15):
+                trainer.epoch()
+                trainer.predict(trainer.data.x_val)
+        except Exception as exc:  # any escape is the failure under test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=train) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and trainer.current_epoch == 45 and len(trainer.history) == 45
+    assert list(trainer.history.column("epoch")) == list(range(1, 46))

@@ -15,7 +15,7 @@ from playground.train import Trainer
 from playground.ui import session
 from playground.ui.live_chart import live_chart
 
-TICK_S = 0.2  # fragment period while playing; ~5 server round trips a second
+TICK_S = 0.15  # fragment period while playing: up to ~6 server round trips a second
 BUDGET_S = 0.12  # training time per tick, leaving the rest of the tick for drawing
 MAX_FRAMES = 40  # boundary frames per tick at most (~200 redraws/s ceiling)
 
