@@ -67,7 +67,7 @@ class RunConfig:
     weight_decay: float = _f(0.0, "L2 penalty (coupled in Adam, decoupled in AdamW)", 0.0, 1.0)
     # schedule
     batch_size: int = _f(32, "0 = full batch, 1 = stochastic", 0, MAX_POINTS)
-    epochs: int = _f(300, "epoch limit", 1, MAX_EPOCHS)
+    epochs: int = _f(1000, "epoch limit", 1, MAX_EPOCHS)
     # early stopping on validation loss; patience 0 turns it off
     patience: int = _f(0, "epochs without improvement before stopping; 0 = off", 0, MAX_EPOCHS)
     min_delta: float = _f(0.0, "smallest drop in val loss that counts as improvement", 0.0, 1.0)

@@ -2,7 +2,7 @@
 
 Run with `python -m pytest tests/test_browser.py -s` to see the printed metrics; they are also
 written to /tmp/browser_metrics.json. Of the timings, only the spec's >= 20 boundary redraws/s
-is asserted (test_boundary_redraws_at_least_20_per_s, a strict xfail while the app misses it).
+is asserted (test_boundary_redraws_at_least_20_per_s), as the live page's acceptance requires.
 """
 
 from __future__ import annotations
@@ -212,18 +212,7 @@ def test_screenshot_while_training(training_run):
     assert shot["boundary"]["drawn"] and shot["boundary"]["last_epoch"] > 0 and shot["loss"]["traces"] > 0
 
 
-SLOW_PLAYBACK = (
-    "App performance bug: the boundary chart redraws about 8-15 times/s (spec: >= 20) on this 2-core "
-    "machine. playground/live.py advance() frames an epoch only every budget_s/max_frames = 3 ms of "
-    "training, and a default epoch takes ~1.5 ms, so at the default 40 epochs/s only every 2nd epoch "
-    "gets a frame (<= 20 frames/s even before drawing); the live fragment reruns ~1.5-3 times/s, "
-    "not every TICK_S = 0.2 s; each frame's Plotly.update (heatmap + 4 scatter traces + title relayout) "
-    "costs 20-60 ms in the iframe, and the backlog trimming drops frames. Remove this mark once fixed."
-)
-
-
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason=SLOW_PLAYBACK)
 def test_boundary_redraws_at_least_20_per_s(training_run):
     redraws = rate(training_run["samples"], lambda s: s["boundary"]["frames_drawn"])
     assert redraws >= MIN_REDRAWS_PER_S, f"only {redraws:.1f} boundary redraws/s"

@@ -16,7 +16,7 @@ LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 
 WD_STEPS = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 EPS_STEPS = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0)
 MOMENTUM_STEPS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
-SPEEDS = (1, 2, 5, 10, 20, 40, 80, 160, 1000)
+SPEEDS = (1, 2, 5, 10, 20, 40, 60, 80, 160, 1000)
 BATCH_MODES = ("Full batch", "Mini-batch", "Stochastic (1)")
 W = "w_"  # widget keys are W + field name, so session.push_config can seed them
 

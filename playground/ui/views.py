@@ -124,7 +124,7 @@ def epochs_owed(steps_per_epoch: int) -> int:
     last = session.get("last_tick") or now - TICK_S
     elapsed = min(max(now - last, 0.02), 1.0)
     session.put("last_tick", now)
-    owed = session.get("owed", 0.0) + session.get("speed", 40) * elapsed
+    owed = session.get("owed", 0.0) + session.get("speed", 60) * elapsed
     cap = max(1.0, MAX_STEPS_PER_S * elapsed / max(steps_per_epoch, 1))
     session.put("rate_limited", owed > cap + 1)
     owed = min(owed, cap)
