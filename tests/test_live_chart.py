@@ -165,7 +165,8 @@ def test_frontend_dedupes_batches_and_survives_bad_patches(browser):
     page.wait_for_timeout(200)
     stats = page.evaluate("window.pgStats")
     assert stats["frames_drawn"] == 3 and stats["last_epoch"] == 3 and stats["reacts"] == 1
-    assert page.evaluate("document.getElementById('plot').data[0].z[1][1]") == pytest.approx(3)
+    # Fast frames repaint the heatmap image; plotly's own data catches up once playback is quiet.
+    page.wait_for_function("Math.abs(document.getElementById('plot').data[0].z[1][1] - 3) < 0.02", timeout=5000)
 
     # Same revision, changed figure: react in place, keeping the drawn frame rather than the figure's z.
     args["figure"] = {**fig, "layout": {"xaxis": {"title": {"text": "x"}}}}

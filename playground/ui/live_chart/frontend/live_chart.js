@@ -24,7 +24,7 @@
     revision: undefined, figKey: "", height: 0, seen: [], queue: [],
     interval: DEFAULT_INTERVAL, lastBatchAt: 0, delay: 40, frameMs: null,
     busy: false, timer: null, lastDrawAt: 0, drawCost: 0, overlay: {}, overlayTitle: null, lut: null,
-    syncTimer: null,
+    syncTimer: null, pending: {},
     chain: Promise.resolve(),
   };
 
@@ -162,12 +162,9 @@
     const targets = raw.map(fastTarget);
     if (targets.some((t) => !t)) return false;
     raw.forEach((p, i) => {
-      const values = p.kind === "z" ? { z: decodeGrid(p.enc) } : p.values;
       if (p.kind === "z") paintGrid(targets[i], p.enc);
-      else setHref(targets[i], values.source);
-      // Keep plotly's input data and the overlay current, so any later replot shows this frame.
-      Object.assign(plotDiv.data[p.trace], values);
-      S.overlay[p.trace] = Object.assign(S.overlay[p.trace] || {}, values);
+      else setHref(targets[i], p.values.source);
+      S.pending[p.trace] = p;  // decoded into plotly's data only when playback goes quiet
     });
     const title = plotDiv.querySelector(".gtitle");
     if (typeof frame.title === "string") {
@@ -180,6 +177,17 @@
   function syncLater(frame) {
     clearTimeout(S.syncTimer);
     S.syncTimer = setTimeout(() => slowDraw(frame, false), 700);  // after playback goes quiet
+  }
+
+  function flushPending() {
+    // Fold fast-drawn frames into plotly's data and the overlay, so a replot shows them.
+    for (const t in S.pending) {
+      const p = S.pending[t];
+      const values = p.kind === "z" ? { z: decodeGrid(p.enc) } : p.values;
+      if (plotDiv.data && plotDiv.data[t]) Object.assign(plotDiv.data[t], values);
+      S.overlay[t] = Object.assign(S.overlay[t] || {}, values);
+    }
+    S.pending = {};
   }
 
   // ---- drawing ---------------------------------------------------------------
@@ -233,6 +241,7 @@
     const hasTitle = typeof frame.title === "string";
     const run = async () => {
       const t0 = performance.now();
+      S.pending = {};  // this frame (the newest) supersedes what the fast path drew
       const nTraces = (plotDiv.data || []).length;  // read now: a queued react may change it
       patches = patches.filter((p) => p.trace < nTraces);
       const groups = groupPatches(patches);
@@ -252,6 +261,7 @@
   function react(figure) {
     const fig = figure || {};
     S.lut = null;  // the colour scale may have changed
+    flushPending();
     // Re-apply what playback has drawn so a new figure never jumps the heatmap back or forward.
     const data = (fig.data || []).map((t, i) => (S.overlay[i] ? Object.assign({}, t, S.overlay[i]) : t));
     const layout = Object.assign({}, fig.layout || {}, { height: S.height });
@@ -268,6 +278,7 @@
       S.revision = rev;
       S.queue = [];
       S.overlay = {};
+      S.pending = {};
       S.overlayTitle = null;
       msgDiv.style.display = "none";  // a new dataset starts with a clean slate
     } else if (key === S.figKey) {
