@@ -13,8 +13,8 @@ import traceback
 from benchmarks import BENCHMARKS
 from benchmarks.common import ROOT, Row, table
 
-MODULES = {"B1": "benchmarks.b1_engine", "B3": "benchmarks.b3_frame", "B4": "benchmarks.b4_browser",
-           "B5": "benchmarks.b5_memory"}
+MODULES = {"B1": "benchmarks.b1_engine", "B2": "benchmarks.b2_race", "B3": "benchmarks.b3_frame",
+           "B4": "benchmarks.b4_browser", "B5": "benchmarks.b5_memory"}
 
 
 def machine() -> str:

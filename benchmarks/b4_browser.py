@@ -93,6 +93,19 @@ def _playing(page, server_pid: int, window_s: float) -> dict:
     }
 
 
+def _tf_max_row(speed: str, m: dict | None, crashed: int | None, counter: str) -> Row:
+    case = f"TF Playground setup by URL: epochs/s at speed '{speed}' (set in page)"
+    setup = (f"{'batch 10 ✓' if 'batch 10' in counter else 'URL config not applied?'}; epoch limit raised to "
+             f"{MAX_EPOCHS} so the run cannot end mid-window")
+    if m is None:
+        return Row("B4", case, None, "ep/s", (">=", GOAL_TF_EPOCHS), failed=True,
+                   detail=f"the server CRASHED after the speed change (exit code {crashed}; -11 = SIGSEGV); {setup}")
+    stalled = "" if m["resumed"] else "; STALLED after the speed change (no tick in 15 s), measured after Pause/Play"
+    return Row("B4", case, m["epochs"], "ep/s", (">=", GOAL_TF_EPOCHS), digits=1,
+               detail=f"{_fmt(m['redraws'])} redraws/s, {_fmt(m['loss_renders'])} ticks/s; {_cpu_text(m)}; "
+                      f"{setup}{stalled}")
+
+
 def _fmt(v: float | None, digits: int = 1) -> str:
     return "n/a" if v is None else f"{v:.{digits}f}"
 
@@ -193,15 +206,19 @@ def run(*, quick: bool = False, tiny: bool = False, breakdown: bool = True,
         tf_default = None if quick or tiny else _playing(page, server.pid, window)
         speed = _set_speed_max(page)
         resumed = _epoch_moves(page, timeout_s=15)  # the full rerun of a widget change takes a moment
-        if not resumed:
-            # The live loop sometimes stalls after a widget change while playing (Pause still shown):
-            # record that, then restart it with Pause/Play so the speed is still measured.
-            page.locator(".st-key-play button").click()
-            page.locator(".st-key-play button").filter(has_text="Play").wait_for(timeout=30_000)
-            press_play(page)
-        tf_max = _playing(page, server.pid, window)
-        tf_max["button"] = page.locator(".st-key-play button").inner_text().strip()
-        tf_max["resumed"] = resumed
+        crashed = server.proc.poll()
+        tf_max: dict | None = None
+        if crashed is None:
+            if not resumed:
+                # Stalled with Pause shown: restart the loop with Pause/Play so the speed is still measured.
+                try:
+                    page.locator(".st-key-play button").click(timeout=10_000)
+                    press_play(page)
+                except Exception:  # a disabled button means the page lost its server
+                    crashed = server.proc.poll()
+            if crashed is None:
+                tf_max = _playing(page, server.pid, window)
+                tf_max["resumed"] = resumed
         ctx.close()
 
     w = f"{default['window']:.1f} s window, load avg {load:.1f}"
@@ -220,14 +237,7 @@ def run(*, quick: bool = False, tiny: bool = False, breakdown: bool = True,
             Row("B4", "TF Playground setup by URL: epochs/s at speed 40 (default)", tf_default["epochs"], "ep/s",
                 digits=1,
                 detail=f"{_fmt(tf_default['redraws'])} redraws/s, {_fmt(tf_default['loss_renders'])} ticks/s")]),
-        Row("B4", f"TF Playground setup by URL: epochs/s at speed '{speed}' (set in page)", tf_max["epochs"],
-            "ep/s", (">=", GOAL_TF_EPOCHS), digits=1,
-            detail=f"{_fmt(tf_max['redraws'])} redraws/s, {_fmt(tf_max['loss_renders'])} ticks/s; {_cpu_text(tf_max)}; "
-                   f"{'batch 10 ✓' if 'batch 10' in counter else 'URL config not applied?'}; epoch limit raised to "
-                   f"{MAX_EPOCHS} so the run cannot end mid-window"
-                   f"{'' if tf_max['resumed'] else '; STALLED after the speed change (no tick in 15 s, Pause shown)'}"
-                   f"{'' if tf_max['resumed'] else ', measured after Pause/Play'}"
-                   f"{'' if tf_max['button'].endswith('Pause') else '; button shows ' + repr(tf_max['button'])}"),
+        _tf_max_row(speed, tf_max, crashed, counter),
     ]
     if breakdown and not (quick or tiny):
         parts = tick_breakdown(10)

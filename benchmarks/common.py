@@ -33,18 +33,19 @@ class Row:
     detail: str = ""  # shown after the figure, e.g. the two rates behind a ratio
     profile: str = ""  # printed under the table (e.g. cProfile of a missed goal)
     digits: int = 2
+    failed: bool = False  # could not be measured because the thing under test broke: counts as missed
 
     @property
     def met(self) -> bool | None:
-        """True/False against the goal; None when informational or not measured."""
+        """True/False against the goal; None when informational or not measured (False if it broke)."""
         if self.goal is None or self.value is None:
-            return None
+            return False if self.failed else None
         op, target = self.goal
         return self.value >= target if op == ">=" else self.value <= target
 
     def figure(self) -> str:
         if self.value is None:
-            return "not measured" + (f" ({self.detail})" if self.detail else "")
+            return ("FAILED" if self.failed else "not measured") + (f" ({self.detail})" if self.detail else "")
         text = f"{self.value:.{self.digits}f}{(' ' + self.unit) if self.unit else ''}"
         return text + (f" ({self.detail})" if self.detail else "")
 

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from benchmarks import b1_engine, b3_frame, b5_memory
+from benchmarks import b1_engine, b2_race, b3_frame, b5_memory
 from benchmarks.__main__ import main
 from benchmarks.common import Row, table
 
@@ -37,6 +37,13 @@ def test_b1_profile_names_the_trainer():
     m = b1_engine.measure(0, seconds=0.05, n_points=60, block_s=0.001)
     text = b1_engine.profile_epochs(m["trainer"], 0.02)
     assert "train.py" in text and "µs/epoch" in text
+
+
+def test_b2_race_cost_runs_for_every_batch_mode():
+    rows = b2_race.run(tiny=True)
+    _check(rows, "B2")
+    assert [r.goal for r in rows] == [("<=", b2_race.GOAL)] * len(b2_race.CASES)
+    assert all("Python loop" in r.detail for r in rows)
 
 
 def test_b3_frame_cost_runs_for_one_and_four_lanes():
