@@ -32,17 +32,18 @@ def main() -> None:
                               help="Race: 2-4 lanes from the same initial weights and batch order") == "Race"
     cfg = sidebar.config_ui(cfg)
     panels.warnings_banner(warnings)
+    dataset, data_key = upload.csv_ui(cfg) if cfg.dataset == "csv" else (None, None)
+    if cfg.dataset == "csv" and dataset is None:
+        session.remember(cfg)
+        st.info("Upload a CSV file in the sidebar: numeric feature columns plus a target column.")
+        return
     if racing:
-        race, query = race_view.race_page(cfg)
+        race, query = race_view.race_page(cfg, dataset, data_key)
         session.remember(cfg, query)
         _notice()
         _tabs(race.trainers[0], query)
         return
     session.remember(cfg)
-    dataset, data_key = upload.csv_ui(cfg) if cfg.dataset == "csv" else (None, None)
-    if cfg.dataset == "csv" and dataset is None:
-        st.info("Upload a CSV file in the sidebar: numeric feature columns plus a target column.")
-        return
     trainer = views.sync_run(cfg, dataset, data_key)
     _notice()
     lesson = PRESETS.get(st.session_state.get("preset", ""))

@@ -86,14 +86,15 @@ def _load_comparison(name: str) -> None:
     session.put("playing", False)
 
 
-def sync_race(base: RunConfig, lanes: list[dict]) -> Race:
-    """Keep the session's race in step with the widgets: any change restarts it."""
+def sync_race(base: RunConfig, lanes: list[dict], dataset=None, data_key: str | None = None) -> Race:
+    """Keep the session's race in step with the widgets (and the upload): any change restarts it."""
     rcfg = RaceConfig.of(base, lanes)
     race: Race | None = session.get("race")
-    if race is None or race.rcfg != rcfg:
+    if race is None or race.rcfg != rcfg or session.get("race_data_key") != data_key:
+        session.put("race_data_key", data_key)
         if race is not None and race.current_epoch:
             session.put("notice", "The race changed: every lane restarted from the same initial weights.")
-        race = Race(rcfg)
+        race = Race(rcfg, dataset)
         session.put("race", race)
         session.put("race_boundary", Boundary(race.data))
         session.put("race_revision", session.get("race_revision", 0) + 1)
@@ -159,7 +160,7 @@ def _base_figure(k: int, trainer, boundary: Boundary, label: str) -> dict:
     return figures[k]
 
 
-def race_page(base: RunConfig) -> tuple[Race, dict[str, str]]:
+def race_page(base: RunConfig, dataset=None, data_key: str | None = None) -> tuple[Race, dict[str, str]]:
     """Lanes editor, sync, transport and live area; returns the race and its URL query."""
     with st.expander("Lanes: what each racer changes (everything else is shared)", expanded=True):
         lanes, warnings = lanes_ui(base)
@@ -167,7 +168,7 @@ def race_page(base: RunConfig) -> tuple[Race, dict[str, str]]:
             st.warning(escape_md(w))
     if len(lanes) < 2:
         lanes = [dict(lane) for lane in COMPARISONS["optimizers"].lanes]
-    race = sync_race(base, lanes)
+    race = sync_race(base, lanes, dataset, data_key)
     for comp in COMPARISONS.values():
         if race.rcfg == RaceConfig.of(comp.base, list(comp.lanes)):
             st.caption(f"**{comp.title}.** What to look for: {comp.look_for}")
