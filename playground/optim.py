@@ -91,7 +91,7 @@ def build_optimizer(cfg: RunConfig, params: Iterable[torch.nn.Parameter]) -> tor
 
 
 def _fast_path(cls: type[torch.optim.Optimizer]) -> dict:
-    # Measured on a 2-16-16-1 MLP (benchmarks/README): a fused step is one kernel for all
+    # Measured on a 2-16-16-1 MLP: a fused step is one kernel for all
     # tensors, 3x faster than the per-tensor loop for Adam (33 vs 101 us). RMSprop has no
     # fused kernel; its multi-tensor (foreach) path is next best.
     return {"foreach": True} if cls is torch.optim.RMSprop else {"fused": True}

@@ -5,7 +5,7 @@ still renders, Play still trains where training makes sense) and a plain-words m
 the problem (the warning/error/info text, read as the visitor sees it: markdown escapes undone).
 A newly found app bug gets `pytest.mark.xfail(strict=True, reason="file:line, input, what happens")`
 until it is fixed; the bugs this catalogue found are fixed and their cases stay as regression
-guards (marked "Regression:" below). docs/RELIABILITY.md lists every case.
+guards (marked "Regression:" below). The README's Reliability section lists every case.
 """
 
 from __future__ import annotations
