@@ -23,10 +23,9 @@ import json
 import pandas as pd
 
 from benchmarks.common import Row, interleave, median
-from playground import plots
+from playground import live, plots
 from playground.boundary import Boundary
 from playground.live import frame
-from playground.metrics import generalization_gap, metrics_table
 from playground.presets import PRESETS
 from playground.train import Trainer
 
@@ -69,30 +68,14 @@ def _component_json(figure: dict, frames: list[dict], revision: int, key: str, h
 
 
 def _metrics_table(trainer: Trainer) -> pd.DataFrame:
-    """The live metrics table: live.metrics_report where it exists, else the same steps spelled out."""
-    from playground import live
-
-    if hasattr(live, "metrics_report"):
-        return live.metrics_report(trainer)[0]
-    result = trainer.evaluate()
-    best = trainer.best_metrics()
-    table = metrics_table(result["train"], result.get("val"), best)
-    h = trainer.history
-    table.loc["loss", "train"] = h.last("train_loss")
-    if "val" in result:
-        table.loc["loss", "validation"] = h.last("val_loss")
-    if best:
-        table.loc["loss", "best epoch"] = trainer.best_loss
-    generalization_gap(h.column("train_loss"), h.column("val_loss"))
-    return table
+    """The live metrics table exactly as views draws it."""
+    return live.metrics_report(trainer)[0]
 
 
 def _loss_dict(trainer: Trainer) -> dict:
     kwargs = {"best_epoch": trainer.best_epoch or None, "stop_epoch": trainer.stop_epoch,
               "events": trainer.history.events}
-    if hasattr(plots, "loss_spec"):
-        return plots.loss_spec(trainer.history, **kwargs)
-    return plots.figure_dict(plots.loss_figure(trainer.history, **kwargs))
+    return plots.loss_spec(trainer.history, **kwargs)
 
 
 def _race_loss_dict(trainers: list[Trainer], labels: list[str]) -> dict:

@@ -14,7 +14,6 @@ import builtins
 import html
 import io
 import json
-import math
 import os
 import re
 import tempfile
@@ -27,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
+from test_config import assert_valid
 
 from playground import config as C
 from playground import csvdata
@@ -101,22 +101,6 @@ def assert_escaped(at: AppTest) -> None:
         low = src.lower()
         assert "<script" not in low and "<img" not in low, src[:300]
         assert not re.search(r"(?<!\\)\]\((?!https?://)", src), src[:300]
-
-
-def assert_valid(cfg: RunConfig) -> None:
-    """Every field holds a value of its default's type inside its declared range."""
-    for name, f in C.FIELDS.items():
-        value = getattr(cfg, name)
-        assert isinstance(value, type(f.default)), name
-        meta = f.metadata
-        if meta["choices"]:
-            assert value in meta["choices"], name
-        if meta["lo"] is not None:
-            assert meta["lo"] <= value <= meta["hi"], (name, value)
-        if isinstance(value, float):
-            assert math.isfinite(value), name
-    assert len(cfg.hidden) <= C.MAX_LAYERS and all(1 <= h <= C.MAX_NEURONS for h in cfg.hidden)
-    assert len(cfg.betas) == 2 and all(0 <= b < 1 for b in cfg.betas)
 
 
 def play(at: AppTest, ticks: int = 1) -> list[int]:
