@@ -11,8 +11,6 @@ from sklearn import metrics as skm
 
 CLASSIFICATION = ("accuracy", "precision", "recall", "f1", "roc_auc")
 REGRESSION = ("mse", "rmse", "mae", "r2")
-# Metrics where lower is better (for "best" highlighting in tables).
-LOWER_IS_BETTER = {"loss", "mse", "rmse", "mae"}
 
 
 def classification_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, float]:

@@ -41,13 +41,6 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
 )}
 
 
-def get_preset(name: str) -> Preset:
-    """Look up a preset by name; raises KeyError listing the valid names."""
-    if name not in PRESETS:
-        raise KeyError(f"unknown preset '{name}'; choose from {', '.join(PRESETS)}")
-    return PRESETS[name]
-
-
 @dataclass(frozen=True)
 class Comparison:
     """A ready-made race: a shared base config and what each lane changes."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from playground.boundary import float_list
 from playground.plots import _loss_values, _white_template, downsample
@@ -15,13 +14,8 @@ LOWER_IS_BETTER = ("train loss", "val loss", "val RMSE", "ms / epoch")
 HIGHER_IS_BETTER = ("val accuracy",)
 
 
-def race_loss_figure(trainers, labels: list[str], *, log_y: bool = False) -> go.Figure:
-    """One colour per lane: train loss solid, validation loss dashed, on one set of axes."""
-    return go.Figure(race_loss_spec(trainers, labels, log_y=log_y))
-
-
 def race_loss_spec(trainers, labels: list[str], *, log_y: bool = False) -> dict:
-    """race_loss_figure as a JSON-safe dict, built without go.Figure's slow validation."""
+    """One colour per lane, train loss solid, validation dashed: a JSON-safe figure dict (no go.Figure)."""
     data = []
     for k, (t, label) in enumerate(zip(trainers, labels, strict=True)):
         h = t.history

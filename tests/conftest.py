@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from benchmarks.common import free_port, stop_by_pid  # one copy of the process helpers
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -31,12 +31,6 @@ def chromium_path() -> str:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = HEALTH_TIMEOUT_S) -> None:
     """Poll /_stcore/health until it answers 200; fail if the server dies or never answers."""
     deadline = time.monotonic() + timeout
@@ -51,18 +45,6 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = HEALTH_TIMEO
             pass
         time.sleep(0.2)
     pytest.fail(f"streamlit did not answer {url}_stcore/health within {timeout:.0f} s")
-
-
-def stop_by_pid(proc: subprocess.Popen) -> None:
-    """SIGTERM the server we started, wait, then SIGKILL it if it is still there."""
-    if proc.poll() is not None:
-        return
-    os.kill(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 @dataclass

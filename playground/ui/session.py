@@ -7,7 +7,7 @@ import uuid
 
 import streamlit as st
 
-from playground.config import MAX_TRAINING_SESSIONS, RunConfig
+from playground.config import MAX_LAYERS, MAX_TRAINING_SESSIONS, RunConfig
 from playground.race_config import RaceConfig
 from playground.slots import TrainingSlots
 from playground.ui.sidebar import BATCH_MODES, W
@@ -19,7 +19,7 @@ def widget_values(cfg: RunConfig) -> dict:
     """Session-state values that make every sidebar widget show cfg."""
     values = {W + name: value for name, value in cfg.to_dict().items() if not isinstance(value, list)}
     values[W + "n_layers"] = len(cfg.hidden)
-    for i in range(6):
+    for i in range(MAX_LAYERS):
         values[f"{W}layer_{i}"] = cfg.hidden[i] if i < len(cfg.hidden) else 8
     values[W + "beta1"], values[W + "beta2"] = cfg.betas
     mode = 0 if cfg.batch_size == 0 else 2 if cfg.batch_size == 1 else 1

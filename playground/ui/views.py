@@ -11,6 +11,7 @@ from playground import plots
 from playground.boundary import Boundary
 from playground.config import MAX_STEPS_PER_S, MAX_TRAINING_SESSIONS, RunConfig
 from playground.live import advance, apply_live, frame, metrics_report, reset_reasons
+from playground.models import describe
 from playground.train import Trainer
 from playground.ui import session
 from playground.ui.live_chart import live_chart
@@ -24,7 +25,7 @@ def new_run(cfg: RunConfig, dataset=None) -> Trainer:
     """Build a trainer and its boundary grid, replacing the session's run."""
     trainer = Trainer(cfg, dataset)
     session.put("trainer", trainer)
-    session.put("boundary", Boundary(trainer.data) if trainer.data.n_features >= 1 else None)
+    session.put("boundary", Boundary(trainer.data))
     session.put("revision", session.get("revision", 0) + 1)
     session.put("base_figure", None)
     return trainer
@@ -52,14 +53,13 @@ def sync_run(cfg: RunConfig, dataset=None, data_key: str | None = None) -> Train
 def transport_ui(runner) -> None:
     """Play/Pause, Step, Reset, like a media player; runner is the Trainer or the Race."""
     session.put("runner", runner)
-    trainer = runner
     playing = session.get("playing", False)
     cols = st.columns([1, 1, 1, 1, 4])
     label, icon = ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
     cols[0].button(label, key="play", icon=icon, type="primary", on_click=_toggle_play,
-                   disabled=trainer.done and not playing, width="stretch")
+                   disabled=runner.done and not playing, width="stretch")
     cols[1].button("Step", key="step", icon=":material/skip_next:", on_click=_step, width="stretch",
-                   disabled=trainer.done, help="Train exactly one epoch")
+                   disabled=runner.done, help="Train exactly one epoch")
     cols[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
                    help="New initial weights, same data")
     cols[3].toggle("log y", key="log_y", help="Log-scale loss axis")
@@ -174,6 +174,7 @@ def _base_figure(trainer: Trainer, boundary: Boundary) -> dict:
 def _status_line(trainer: Trainer) -> None:
     counter = f"**Epoch {trainer.current_epoch}** / {trainer.cfg.epochs} · {trainer.steps} steps"
     counter += f" · {trainer.steps_per_epoch} per epoch (batch {trainer.batch_size})"
+    counter += f" · network {describe(trainer.cfg, trainer.data.n_features, trainer.data.n_outputs)}"
     st.markdown(f'<span id="epoch-counter" data-epoch="{trainer.current_epoch}"></span>{counter}',
                 unsafe_allow_html=True)
     if trainer.status in ("diverged", "failed"):
