@@ -165,6 +165,8 @@ def test_frontend_dedupes_batches_and_survives_bad_patches(browser):
     page.wait_for_timeout(200)
     stats = page.evaluate("window.pgStats")
     assert stats["frames_drawn"] == 3 and stats["last_epoch"] == 3 and stats["reacts"] == 1
+    # The figure had no title; the frames' titles must still show (the fast path needs a title element).
+    assert page.evaluate("document.querySelector('.gtitle').textContent") == "e3"
     # Fast frames repaint the heatmap image; plotly's own data catches up once playback is quiet.
     page.wait_for_function("Math.abs(document.getElementById('plot').data[0].z[1][1] - 3) < 0.02", timeout=5000)
 

@@ -161,15 +161,16 @@
     if (!raw.length) return false;
     const targets = raw.map(fastTarget);
     if (targets.some((t) => !t)) return false;
+    // A figure without a title has no title element yet: one slow draw creates it.
+    if (typeof frame.title === "string" && !plotDiv.querySelector(".gtitle")) return false;
     raw.forEach((p, i) => {
       if (p.kind === "z") paintGrid(targets[i], p.enc);
       else setHref(targets[i], p.values.source);
       S.pending[p.trace] = p;  // decoded into plotly's data only when playback goes quiet
     });
-    const title = plotDiv.querySelector(".gtitle");
     if (typeof frame.title === "string") {
       S.overlayTitle = frame.title;
-      if (title) title.textContent = frame.title;
+      plotDiv.querySelector(".gtitle").textContent = frame.title;
     }
     return true;
   }
