@@ -67,29 +67,33 @@ def frame(trainer: Trainer, boundary: Boundary) -> dict:
 
 
 def advance(runner, boundary: Boundary | None, *, budget_s: float, max_epochs: int,
-            max_frames: int = 40, lanes: list[Trainer] | None = None) -> Tick:
+            max_frames: int = 40, lanes: list[Trainer] | None = None, keep_going=None) -> Tick:
     """Train whole epochs until the time budget, epoch quota or run ends, collecting frames.
 
     `runner` is a Trainer or a Race (anything with epoch() and done); `lanes` are the trainers
     whose boundaries are drawn (default: the runner itself). Every epoch gets a frame while
     epochs are slower than budget/max_frames; faster epochs are sampled evenly in time, so
-    playback stays smooth and the last epoch is always drawn.
+    playback stays smooth and the last epoch is always drawn. `keep_going()` (e.g. "still
+    playing?") is checked before every epoch, so a Pause stops the tick at once.
     """
     lanes = lanes if lanes is not None else [runner]
-    tick, start = Tick(lanes=[[] for _ in lanes]), time.perf_counter()
-    # A frame per epoch when the quota allows it; otherwise frames spaced evenly in time.
-    gap, last_frame = (0.0 if max_epochs <= max_frames else budget_s / max_frames), -1.0
-    while tick.epochs < max_epochs and not runner.done:
-        runner.epoch()
-        tick.epochs += 1
-        now = time.perf_counter() - start
-        last = runner.done or tick.epochs >= max_epochs or now >= budget_s
-        if boundary is not None and (last or now - last_frame >= gap):
-            for out, lane in zip(tick.lanes, lanes, strict=True):
-                out.append(frame(lane, boundary))
-            last_frame = now
-        if last:
-            break
+    # The whole tick under the run's lock: a Pause arriving meanwhile waits for it, then sees
+    # (and shows) the true epoch, and no epoch of this tick trains after the Pause.
+    with runner.lock:
+        tick, start = Tick(lanes=[[] for _ in lanes]), time.perf_counter()
+        # A frame per epoch when the quota allows it; otherwise frames spaced evenly in time.
+        gap, last_frame = (0.0 if max_epochs <= max_frames else budget_s / max_frames), -1.0
+        while tick.epochs < max_epochs and not runner.done and (keep_going is None or keep_going()):
+            runner.epoch()
+            tick.epochs += 1
+            now = time.perf_counter() - start
+            last = runner.done or tick.epochs >= max_epochs or now >= budget_s
+            if boundary is not None and (last or now - last_frame >= gap):
+                for out, lane in zip(tick.lanes, lanes, strict=True):
+                    out.append(frame(lane, boundary))
+                last_frame = now
+            if last:
+                break
     tick.seconds = time.perf_counter() - start
     return tick
 

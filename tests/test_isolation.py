@@ -20,8 +20,8 @@ from playground.data import load_dataset
 pytestmark = pytest.mark.browser
 
 CHARTS = "iframe[title$='live_chart']"  # first: decision boundary, second: loss curve
-A = {"dataset": "circles", "lr": "0.03", "seed": "1"}
-B = {"dataset": "xor", "optimizer": "sgd", "seed": "2"}
+A = {"dataset": "circles", "lr": "0.03", "seed": "1", "epochs": "10000"}  # never ends mid-test
+B = {"dataset": "xor", "optimizer": "sgd", "seed": "2", "epochs": "10000"}
 EPOCH_JS = "() => { const c = document.getElementById('epoch-counter'); return c ? Number(c.dataset.epoch) : null; }"
 # The boundary chart's training points (trace named 'train'); its first x values identify the data set.
 TRAIN_X_JS = """() => {

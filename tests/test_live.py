@@ -62,3 +62,15 @@ def test_metrics_report_has_train_validation_and_best_columns():
     assert list(table.columns) == ["train", "validation", f"best (epoch {trainer.best_epoch})"]
     assert "loss" in table.index and "roc_auc" in table.index and warning is None
     assert abs(gap - (trainer.history.last("val_loss") - trainer.history.last("train_loss"))) < 1e-12
+
+
+def test_a_tick_stops_as_soon_as_it_should_not_go_on():
+    trainer = Trainer(CFG)
+    calls = []
+
+    def keep_going():  # "still playing?": true for the first two epochs, then Pause
+        calls.append(trainer.current_epoch)
+        return len(calls) <= 2
+
+    tick = advance(trainer, None, budget_s=10.0, max_epochs=10, keep_going=keep_going)
+    assert tick.epochs == 2 and trainer.current_epoch == 2

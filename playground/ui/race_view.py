@@ -127,7 +127,8 @@ def _tick(race: Race) -> list[list[dict]] | None:
     if quota == 0:
         return None
     tick = advance(race, session.get("race_boundary"), budget_s=views.BUDGET_S, max_epochs=quota,
-                   max_frames=RACE_FRAMES, lanes=race.trainers)
+                   max_frames=RACE_FRAMES, lanes=race.trainers,
+                   keep_going=lambda: session.get("playing", False))
     return tick.lanes
 
 

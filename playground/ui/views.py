@@ -70,6 +70,10 @@ def _toggle_play() -> None:
     session.put("last_tick", None)
     if not session.get("playing"):
         release_slot()
+        runner = session.get("runner")
+        if runner is not None:
+            with runner.lock:  # let a tick still training on another thread finish first
+                pass
 
 
 def _step() -> None:
@@ -140,7 +144,7 @@ def _tick(trainer: Trainer) -> list[dict]:
     if quota == 0:
         return []
     tick = advance(trainer, session.get("boundary"), budget_s=BUDGET_S, max_epochs=quota,
-                   max_frames=MAX_FRAMES)
+                   max_frames=MAX_FRAMES, keep_going=lambda: session.get("playing", False))
     return tick.frames
 
 
