@@ -14,7 +14,8 @@ from benchmarks import BENCHMARKS
 from benchmarks.common import ROOT, Row, table
 
 MODULES = {"B1": "benchmarks.b1_engine", "B2": "benchmarks.b2_race", "B3": "benchmarks.b3_frame",
-           "B4": "benchmarks.b4_browser", "B5": "benchmarks.b5_memory"}
+           "B4": "benchmarks.b4_browser", "B5": "benchmarks.b5_memory", "B6": "benchmarks.b6_tfp",
+           "B7": "benchmarks.b7_sweep", "B8": "benchmarks.b8_bytes"}
 
 
 def machine() -> str:
@@ -38,9 +39,16 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
 
+    from playground.engine.devices import use_one_thread
+
+    use_one_thread()  # as app.py, the CLI and the sweep workers run: one intra-op thread per tiny network
     rows: list[Row] = []
     started = time.monotonic()
     for name in chosen:
+        if name == "B6" and args.quick and args.only is None:
+            # --quick alone keeps to about a minute: B6's ten browser windows need --only B6 or a full run.
+            rows.append(Row("B6", "app vs TF Playground", None, detail="skipped by --quick alone: use --only B6"))
+            continue
         t0 = time.monotonic()
         print(f"running {name}…", file=sys.stderr, flush=True)
         kwargs = {"quick": args.quick}

@@ -22,17 +22,18 @@ import torch
 
 from benchmarks.common import Row, calibrate, interleave, median
 from playground.config import RunConfig
-from playground.models import build_model
-from playground.optim import build_optimizer
-from playground.train import Trainer, loss_for, seeds
+from playground.engine.models import build_model
+from playground.engine.optim import build_optimizer
+from playground.engine.train import Trainer, loss_for, seeds
 
 GOAL = 0.85
 CASES = (("batch 1", 1), ("batch 32", 32), ("full batch", 0))
 
 
 def config(batch_size: int, n_points: int = 1000) -> RunConfig:
-    """Moons, MLP 2-20-20-1, Adam; an epoch limit that is never reached."""
-    return RunConfig(n_points=n_points, hidden=(20, 20), optimizer="adam", batch_size=batch_size, epochs=10**9)
+    """Moons, MLP 2-20-20-1, Adam; an epoch limit that is never reached, and no early stopping."""
+    return RunConfig(n_points=n_points, hidden=(20, 20), optimizer="adam", batch_size=batch_size, epochs=10**9,
+                     patience=0)
 
 
 class BareLoop:

@@ -9,11 +9,13 @@ CPU seconds per epoch of this thread, so load from other processes cancels out.
 
 from __future__ import annotations
 
+import dataclasses
+
 from benchmarks.common import Row, calibrate, interleave, median
-from playground.presets import COMPARISONS
-from playground.race import Race
+from playground.engine.race import Race
+from playground.engine.train import Trainer
+from playground.lessons import COMPARISONS
 from playground.race_config import RaceConfig
-from playground.train import Trainer
 
 GOAL = 2.0
 CASES = (("batch 32", 32), ("full batch", 0), ("batch 1", 1))
@@ -22,7 +24,8 @@ CASES = (("batch 32", 32), ("full batch", 0), ("batch 1", 1))
 def measure(batch_size: int, *, seconds: float, n_points: int = 300) -> dict:
     """Median CPU time per epoch: 4-lane race, one lane, and four Trainers in a Python loop."""
     comp = COMPARISONS["optimizers"]
-    base = comp.base.replace(batch_size=batch_size, n_points=n_points, epochs=10**9)
+    # An epoch limit beyond the config's own (replace() would refuse it): the race never ends mid-window.
+    base = dataclasses.replace(comp.base.replace(batch_size=batch_size, n_points=n_points), epochs=10**9)
     race = Race(RaceConfig.of(base, list(comp.lanes)))
     one = Trainer(base.replace(**comp.lanes[-1]), race.data)  # the Adam lane on its own
     loop = [Trainer(base.replace(**lane), race.data) for lane in comp.lanes]

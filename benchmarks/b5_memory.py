@@ -28,7 +28,7 @@ from benchmarks.common import (
     sample,
     streamlit_app,
 )
-from playground.presets import PRESETS
+from playground.lessons import PRESETS
 
 GOAL_SESSION_MB = 60.0
 # RSS moves in pages and allocator arenas; growth within this much above the history's bytes counts as none.
@@ -38,7 +38,7 @@ GOAL_EXTRA_MB = SLACK_MB
 
 def _child(epochs: int) -> dict:
     """Runs in a fresh interpreter: RSS before and after `epochs` epochs of the seed-lab preset."""
-    from playground.train import Trainer
+    from playground.engine.train import Trainer
 
     trainer = Trainer(PRESETS["seed-lab"].config.replace(epochs=epochs))
     trainer.epoch()  # first step allocates autograd and optimizer state: not growth
@@ -95,8 +95,8 @@ def browser_rows(window_s: float, sessions: int = 4, extra_args: tuple[str, ...]
     if not ok:
         return [Row("B5", "server RSS per extra training session", None, "MB", ("<=", GOAL_SESSION_MB),
                     detail=f"skipped: {why}")]
-    # A high epoch limit (by URL) keeps every session training until all have been measured.
-    url_query = "?" + urlencode(PRESETS["default"].config.replace(epochs=10_000).to_query())
+    # A high epoch limit and no early stopping (by URL) keep every session training until all have been measured.
+    url_query = "?" + urlencode(PRESETS["default"].config.replace(epochs=10_000, patience=0).to_query())
     opened = []
     with chromium() as browser, streamlit_app(extra_args=extra_args) as server:
         rss0 = rss_bytes(server.pid)

@@ -130,10 +130,13 @@ def rss_bytes(pid: int | None = None) -> int:
         return int(psutil.Process(pid).memory_info().rss)
     except ImportError:
         pass
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmRSS for pid {pid}")
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0  # the process is gone
 
 
 MB = 1024 * 1024
@@ -187,12 +190,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CHARTS = "iframe[title$='live_chart']"  # first: decision boundary, second: loss curve
 
-# One atomic sample of the page: the epoch counter and both charts' pgStats (same-origin iframes).
+# One atomic sample of the page: the epoch counter and both charts' pgStats (same-origin iframes). `points`:
+# the chart's pgStats.points (points appended so far) where the live chart exposes it, else its first trace's length.
 SAMPLE_JS = """() => {
   const charts = [...document.querySelectorAll("iframe[title$='live_chart']")];
-  const read = (f) => { try { const w = f.contentWindow, p = w.document.getElementById('plot');
-      return w.pgStats ? {...w.pgStats, traces: (p && p.data || []).length,
-                          svg: !!(p && p.querySelector('.main-svg'))} : null; } catch (e) { return null; } };
+  const read = (f) => { try { const w = f.contentWindow, p = w.document.getElementById('plot'), d = p && p.data || [];
+      return w.pgStats ? {...w.pgStats, traces: d.length, svg: !!(p && p.querySelector('.main-svg')),
+                          points: w.pgStats.points ?? (d[0] && d[0].x ? d[0].x.length : null)} : null;
+    } catch (e) { return null; } };
   const c = document.getElementById('epoch-counter');
   return {t: performance.now() / 1000, epoch: c ? Number(c.dataset.epoch) : null, charts: charts.length,
           boundary: charts[0] ? read(charts[0]) : null, loss: charts[1] ? read(charts[1]) : null};
@@ -283,20 +288,21 @@ def streamlit_app(script: Path = ROOT / "app.py", wait_healthy: bool = True, tim
         stop_by_pid(proc)
 
 
-def wait_until_healthy(server: Server, timeout: float = 90) -> None:
+def wait_until_healthy(server: Server, timeout: float = 90, path: str = "_stcore/health") -> None:
+    """Poll server.url + path until it answers 200 (Streamlit's health check by default)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.proc.returncode}; see {server.log}")
+            raise RuntimeError(f"{server.proc.args[2]} exited with {server.proc.returncode}; see {server.log}")
         try:
-            with urllib.request.urlopen(server.url + "_stcore/health", timeout=2) as r:
+            with urllib.request.urlopen(server.url + path, timeout=2) as r:
                 if r.status == 200:
                     server.healthy_at = time.monotonic()
                     return
         except OSError:
             pass
         time.sleep(0.05)
-    raise RuntimeError(f"streamlit not healthy within {timeout:.0f} s; see {server.log}")
+    raise RuntimeError(f"{server.url + path} did not answer within {timeout:.0f} s; see {server.log}")
 
 
 @contextlib.contextmanager
@@ -330,14 +336,16 @@ def open_apps(browser, urls: list[str], timeout_s: float = 90) -> list[tuple]:
     return opened
 
 
-def sample(page) -> dict:
-    return page.evaluate(SAMPLE_JS)
+def sample(page, js: str = SAMPLE_JS) -> dict:
+    """One atomic reading of the page (the counter and both charts' pgStats)."""
+    return page.evaluate(js)
 
 
-def sample_for(page, seconds: float, every: float = 0.1) -> list[dict]:
+def sample_for(page, seconds: float, every: float = 0.1, js: str = SAMPLE_JS) -> list[dict]:
+    """Readings every `every` seconds for `seconds`."""
     out, end = [], time.monotonic() + seconds
     while time.monotonic() < end:
-        out.append(sample(page))
+        out.append(sample(page, js))
         time.sleep(every)
     return out
 
@@ -350,8 +358,8 @@ def press_play(page, timeout_s: float = 30) -> None:
                            " return c && Number(c.dataset.epoch) > 0; }", timeout=timeout_s * 1000)
 
 
-def rate(samples: list[dict], get: Callable[[dict], float | None]) -> float | None:
-    """Change per second of get(sample) between the first and last readable samples."""
+def readings(samples: list[dict], get: Callable[[dict], float | None]) -> list[tuple[float, float]]:
+    """(time, value) of every sample where get(sample) is readable (a chart may briefly be missing)."""
     points = []
     for s in samples:
         try:
@@ -359,7 +367,13 @@ def rate(samples: list[dict], get: Callable[[dict], float | None]) -> float | No
         except (KeyError, TypeError):
             continue
         if v is not None:
-            points.append((s["t"], v))
+            points.append((s["t"], float(v)))
+    return points
+
+
+def rate(samples: list[dict], get: Callable[[dict], float | None]) -> float | None:
+    """Change per second of get(sample) between the first and last readable samples."""
+    points = readings(samples, get)
     if len(points) < 2 or points[-1][0] <= points[0][0]:
         return None
     return (points[-1][1] - points[0][1]) / (points[-1][0] - points[0][0])

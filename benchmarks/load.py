@@ -5,7 +5,7 @@ Starts its own `streamlit run app.py` on a free port on 127.0.0.1 only, with
 sessions are freed within the run. One headless Debian chromium (never `playwright install`)
 opens N browser contexts, i.e. N independent Streamlit sessions, each on its own seed; all
 press Play and train for --seconds. Per session it records the loss chart's updates
-(pgStats.reacts of the loss-chart iframe: a new figure drawn; renders too), the boundary
+(pgStats.updates of the loss-chart iframe: a new figure, or points appended in place; renders too), the boundary
 redraws (pgStats.frames_drawn), the epoch counter, console errors, page errors, Streamlit
 exception boxes and "Queued" notices. Every second it records the server's RSS and CPU from
 /proc/<pid>, and at the end scans the server log for tracebacks. Then it closes every
@@ -24,7 +24,6 @@ import itertools
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -40,10 +39,11 @@ from benchmarks.common import (
     SAMPLE_JS,
     Server,
     chromium_path,
+    cpu_seconds,
     descendants,
-    free_port,
-    stop_by_pid,
-    wait_until_healthy,
+    readings,
+    rss_bytes,
+    streamlit_app,
 )
 
 # Each simulated visitor stands for a foreground tab on its own machine: keep chromium from
@@ -71,48 +71,15 @@ COUNTER_UP_JS = ("() => { const c = document.getElementById('epoch-counter');"
 
 @contextlib.contextmanager
 def serve(ttl_s: int = DEFAULT_TTL_S, timeout: float = 120) -> Iterator[Server]:
-    """`streamlit run app.py` on 127.0.0.1 and a free port, its output in a log file; stopped by PID."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--server.disconnectedSessionTTL", str(ttl_s)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    log = Path(os.environ.get("TMPDIR", "/tmp")) / f"benchmarks_load_{port}.log"
-    with open(log, "wb") as out:
-        launched = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}/", proc, launched, log=log)
-    try:
-        wait_until_healthy(server, timeout)
+    """`streamlit run app.py` on 127.0.0.1 and a free port with a short session TTL; stopped by PID."""
+    with streamlit_app(timeout=timeout, extra_args=("--server.disconnectedSessionTTL", str(ttl_s))) as server:
         yield server
-    finally:
-        stop_by_pid(proc)
-
-
-def proc_rss(pid: int) -> int:
-    """VmRSS of pid in bytes (0 once it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def proc_cpu_s(pid: int) -> float:
-    """utime + stime of pid in seconds (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def browser_cpu_s(server_pid: int) -> float:
     """CPU seconds of everything this process started except the server (chromium and its children)."""
     skip = {server_pid, *descendants(server_pid)}
-    return sum(proc_cpu_s(p) for p in descendants(os.getpid()) if p not in skip)
+    return sum(cpu_seconds(p) for p in descendants(os.getpid()) if p not in skip)
 
 
 class ProcMonitor(threading.Thread):
@@ -129,11 +96,11 @@ class ProcMonitor(threading.Thread):
         self._halt = threading.Event()
 
     def run(self) -> None:
-        last_t, last_cpu, last_browser = time.monotonic(), proc_cpu_s(self.pid), browser_cpu_s(self.pid)
+        last_t, last_cpu, last_browser = time.monotonic(), cpu_seconds(self.pid), browser_cpu_s(self.pid)
         while not self._halt.wait(self.every):
-            now, cpu, browser = time.monotonic(), proc_cpu_s(self.pid), browser_cpu_s(self.pid)
+            now, cpu, browser = time.monotonic(), cpu_seconds(self.pid), browser_cpu_s(self.pid)
             dt = max(now - last_t, 1e-6)
-            self.samples.append((now, proc_rss(self.pid), (cpu - last_cpu) / dt,
+            self.samples.append((now, rss_bytes(self.pid), (cpu - last_cpu) / dt,
                                  max(0.0, browser - last_browser) / dt, os.getloadavg()[0]))
             last_t, last_cpu, last_browser = now, cpu, browser
 
@@ -203,14 +170,7 @@ class Session:
 
 def counter_total(samples: list[dict], get) -> tuple[float, float, float]:
     """(increase, first time, last time) of a counter that resets when its iframe remounts."""
-    points = []
-    for s in samples:
-        try:
-            value = get(s)
-        except (KeyError, TypeError):
-            continue
-        if value is not None:
-            points.append((s["t"], float(value)))
+    points = readings(samples, get)
     if len(points) < 2:
         return 0.0, 0.0, 0.0
     total = sum(b - a if b >= a else b for (_, a), (_, b) in itertools.pairwise(points))
@@ -229,17 +189,21 @@ def longest_stall(samples: list[dict]) -> float | None:
         return None
     worst, since = 0.0, moving[0]["t"]
     for a, b in itertools.pairwise(moving):
-        if b["loss"]["reacts"] != a["loss"]["reacts"] or b["epoch"] != a["epoch"]:
+        if b["loss"]["updates"] != a["loss"]["updates"] or b["epoch"] != a["epoch"]:
             since = b["t"]
         worst = max(worst, b["t"] - since)
     return worst
 
 
-def open_sessions(browser, url: str, n: int, timeout_s: float = 120) -> list[Session]:
-    """N contexts (N Streamlit sessions), each on its own seed, returned once both charts are drawn."""
+def open_sessions(browser, url: str, n: int, timeout_s: float = 120, queries: list[str] | None = None) -> list[Session]:
+    """N contexts (N Streamlit sessions), returned once both charts are drawn.
+
+    queries: each session's query string; by default each on its own seed with early stopping off.
+    """
+    queries = queries or [f"?seed={k + 1}&patience=0" for k in range(n)]  # every session trains throughout
     sessions = []
-    for k in range(n):
-        s = Session(k, f"{url}?seed={k + 1}")
+    for k, query in enumerate(queries[:n]):
+        s = Session(k, url + query)
         s.context = browser.new_context(viewport={"width": 1400, "height": 1000})
         s.page = s.context.new_page()
         s.watch()
@@ -258,16 +222,22 @@ def play_all(sessions: list[Session], timeout_s: float = 60) -> None:
         s.page.wait_for_function(COUNTER_UP_JS, timeout=timeout_s * 1000, polling=100)
 
 
-def measure(browser, url: str, sessions: int, seconds: float, every: float = 1.0) -> list[Session]:
-    """Open `sessions` visitors, press Play on all, and sample each page every `every` seconds."""
-    opened = open_sessions(browser, url, sessions)
-    play_all(opened)
+def sample_all(sessions: list[Session], seconds: float, every: float = 1.0) -> None:
+    """Sample every page every `every` seconds for `seconds` (appending to each session's samples)."""
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         tick = time.monotonic()
-        for s in opened:
+        for s in sessions:
             s.sample()
         time.sleep(max(0.0, every - (time.monotonic() - tick)))
+
+
+def measure(browser, url: str, sessions: int, seconds: float, every: float = 1.0,
+            queries: list[str] | None = None) -> list[Session]:
+    """Open `sessions` visitors, press Play on all, and sample each page every `every` seconds."""
+    opened = open_sessions(browser, url, sessions, queries=queries)
+    play_all(opened)
+    sample_all(opened, seconds, every)
     return opened
 
 
@@ -283,7 +253,7 @@ def summarize(sessions: list[Session]) -> list[dict]:
     for s in sessions:
         rows.append({
             "session": s.index, "samples": len(s.samples),
-            "updates_per_s": per_s(s.samples, lambda x: x["loss"]["reacts"]),
+            "updates_per_s": per_s(s.samples, lambda x: x["loss"]["updates"]),
             "loss_renders_per_s": per_s(s.samples, lambda x: x["loss"]["renders"]),
             "redraws_per_s": per_s(s.samples, lambda x: x["boundary"]["frames_drawn"]),
             "epochs_per_s": per_s(s.samples, lambda x: x["epoch"]),
@@ -308,10 +278,10 @@ def wait_rss_settles(pid: int, target: int, timeout_s: float, first_s: float) ->
     it is at or below target or timeout_s has passed since the call; returns (RSS, seconds waited)."""
     start = time.monotonic()
     time.sleep(first_s)
-    rss = proc_rss(pid)
+    rss = rss_bytes(pid)
     while rss > target and time.monotonic() - start < timeout_s:
         time.sleep(1.0)
-        rss = proc_rss(pid)
+        rss = rss_bytes(pid)
     return rss, time.monotonic() - start
 
 
@@ -331,12 +301,12 @@ def run(sessions: int = 8, seconds: float = 60, ttl_s: int = DEFAULT_TTL_S, sett
         monitor.start()
         browser = p.chromium.launch(executable_path=exe, args=LOAD_CHROMIUM_ARGS)
         try:
-            cold_rss = proc_rss(server.pid)
+            cold_rss = rss_bytes(server.pid)
             # Warm-up visit: imports torch and the app; its session then expires after the TTL.
             warm = open_sessions(browser, server.url, 1)
             close_sessions(warm)
             time.sleep(ttl_s + 5)
-            baseline = proc_rss(server.pid)
+            baseline = rss_bytes(server.pid)
             slack = max(RSS_SLACK_MB * MB, RSS_SLACK_FRACTION * baseline)
             log_start = log_size(server.log)
             rows, rounds, load, in_load = [], [], [], []
@@ -443,11 +413,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat load + close this many times (a leak grows every round; default 1)")
     parser.add_argument("--markdown", action="store_true", help="print the summary table as markdown")
+    parser.add_argument("--acceptance", action="store_true",
+                        help="the issue #17 rows instead: 4 visitors, 8 visitors, and fair share next to the "
+                             "heaviest config, each for --seconds (default 30 here)")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "out" / "load.json"),
                         help="where to write every figure as JSON ('' to skip)")
     args = parser.parse_args(argv)
     if args.sessions < 1 or args.seconds <= 0:
         parser.error("--sessions must be at least 1 and --seconds positive")
+    if args.acceptance:
+        from benchmarks.acceptance import main as acceptance_main
+
+        seconds = args.seconds if "--seconds" in (argv if argv is not None else sys.argv) else 30
+        return acceptance_main(seconds, args.ttl, args.markdown, args.json.replace("load.json", "acceptance.json"))
     result = run(args.sessions, args.seconds, args.ttl, args.settle, args.rounds)
     print(f"\nLoad: {args.sessions} sessions x {args.seconds:g} s x {args.rounds} round(s), server TTL {args.ttl} s\n")
     print(table(result, markdown=args.markdown))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from playground.config import MAX_LANES, OPTIMIZER_LABELS, RunConfig, format_value, parse_value
+from playground import fields
+from playground.catalog import DEFAULT_LANES, OPTIMIZERS
+from playground.config import MAX_LANES, RunConfig, format_value, parse_value
 
 # What a lane may override; everything else (data, network shape, seeds, epochs) is shared.
 LANE_FIELDS = ("optimizer", "lr", "momentum", "nesterov", "betas", "eps", "weight_decay", "batch_size",
@@ -31,8 +33,7 @@ class RaceConfig:
 
     def labels(self) -> list[str]:
         """Lane names that say what differs, e.g. 'Adam lr=0.01'; repeated names get '#k'."""
-        names = [lane_label(cfg, self.varying()) for cfg in self.lane_configs()]
-        return [f"{name} #{k}" if names.count(name) > 1 else name for k, name in enumerate(names, start=1)]
+        return labels_for(self.lane_configs(), LANE_FIELDS)
 
     def to_query(self) -> dict[str, str]:
         """URL params: the base config plus lane1..laneN as 'field:value;field:value'."""
@@ -42,29 +43,45 @@ class RaceConfig:
         return query
 
     @classmethod
-    def from_query(cls, params: dict[str, str]) -> tuple[RaceConfig, list[str]]:
-        """Parse lane1..lane4 plus the base config; bad lane values fall back with warnings."""
-        # lane1..lane99 only: a longer number is not a lane (and int() of 5,000 digits raises).
-        lane_keys = sorted((k for k in params if re.fullmatch(r"lane\d{1,2}", str(k))), key=lambda k: int(k[4:]))
-        base, warnings = RunConfig.from_query({k: v for k, v in params.items() if k not in lane_keys and k != "mode"})
-        if len(lane_keys) > MAX_LANES:
+    def from_query(cls, params: dict[str, str], *, base: RunConfig | None = None,
+                   lanes: list[dict] | None = None) -> tuple[RaceConfig, list[str]]:
+        """Parse lane1..lane4 plus the base config (over base); without lanes in the URL, `lanes`."""
+        keys = lane_keys(params)
+        shared = {k: v for k, v in params.items() if k not in keys and k != "mode"}
+        base, warnings = fields.build(RunConfig, shared, base=base)
+        if len(keys) > MAX_LANES:
             warnings.append(f"a race has at most {MAX_LANES} lanes; lanes after lane{MAX_LANES} were ignored")
-        lanes = [_parse_lane(k, str(params[k]), warnings) for k in lane_keys[:MAX_LANES]]
-        if len(lanes) < 2:
-            if lane_keys:
+        parsed = [_parse_lane(k, str(params[k]), warnings) for k in keys[:MAX_LANES]]
+        if len(parsed) < 2:
+            if keys:
                 warnings.append("a race needs at least 2 lanes; showing SGD vs momentum vs RMSprop vs Adam")
-            lanes = [dict(lane) for lane in DEFAULT_LANES]
-        return cls.of(base, lanes), warnings
+                lanes = None
+            parsed = [dict(lane) for lane in (lanes or DEFAULT_LANES)]
+        return cls.of(base, parsed), warnings
 
     def varying(self) -> list[str]:
         """Fields whose values differ between lanes."""
-        cfgs = self.lane_configs()
-        return [f for f in LANE_FIELDS if len({repr(getattr(c, f)) for c in cfgs}) > 1]
+        return varying(self.lane_configs(), LANE_FIELDS)
+
+
+def varying(cfgs: list[RunConfig], names: tuple[str, ...]) -> list[str]:
+    """Fields (of `names`) whose values differ between the configs."""
+    return [f for f in names if len({repr(getattr(c, f)) for c in cfgs}) > 1]
+
+
+def labels_for(cfgs: list[RunConfig], names: tuple[str, ...]) -> list[str]:
+    """Names that say what differs between configs (of `names`), e.g. 'Adam lr=0.01'."""
+    return numbered([lane_label(cfg, varying(cfgs, names)) for cfg in cfgs])
+
+
+def numbered(names: list[str]) -> list[str]:
+    """Repeated names get '#k' (k = position), so every lane's name is its own."""
+    return [f"{name} #{k}" if names.count(name) > 1 else name for k, name in enumerate(names, start=1)]
 
 
 def lane_label(cfg: RunConfig, varying: list[str]) -> str:
     """Name a lane by its optimizer and the settings that differ between lanes."""
-    parts = [OPTIMIZER_LABELS[cfg.optimizer]]
+    parts = [OPTIMIZERS[cfg.optimizer].label]
     if "optimizer" in varying and cfg.weight_decay and "weight_decay" not in varying:
         varying = [*varying, "weight_decay"]  # "Adam vs AdamW" means nothing without the decay
     for name in varying:
@@ -80,6 +97,11 @@ def lane_label(cfg: RunConfig, varying: list[str]) -> str:
         else:
             parts.append(f"{name}={value}")
     return " ".join(parts)
+
+
+def lane_keys(params: dict) -> list[str]:
+    """lane1..lane99 in order; a longer number is not a lane (and int() of 5,000 digits raises)."""
+    return sorted((k for k in params if re.fullmatch(r"lane\d{1,2}", str(k))), key=lambda k: int(k[4:]))
 
 
 def _parse_lane(key: str, text: str, warnings: list[str]) -> dict:
@@ -98,7 +120,3 @@ def _parse_lane(key: str, text: str, warnings: list[str]) -> dict:
             lane[name] = value
     return lane
 
-
-# SGD vs momentum vs RMSprop vs Adam, each at a learning rate that suits it.
-DEFAULT_LANES = ({"optimizer": "sgd", "lr": 0.1}, {"optimizer": "momentum", "lr": 0.03},
-                 {"optimizer": "rmsprop", "lr": 0.01}, {"optimizer": "adam", "lr": 0.01})

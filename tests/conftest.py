@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,10 +58,13 @@ class Server:
     healthy_at: float
 
 
-def start_streamlit(script: Path, **env_extra: str):
-    """Context-managed `streamlit run script` on a free port; yields a Server, stops it by PID."""
+def start_streamlit(script: Path, *, launcher: tuple[str, ...] = ("-m", "streamlit"), **env_extra: str):
+    """Context-managed `streamlit run script` on a free port; yields a Server, stops it by PID.
+
+    launcher: what python runs instead of `-m streamlit` (e.g. a script that patches Streamlit first).
+    """
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+    cmd = [sys.executable, *launcher, "run", str(script), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
@@ -110,3 +114,34 @@ def browser_context(chromium):
         yield ctx
     finally:
         ctx.close()
+
+
+@pytest.fixture(scope="session")
+def ray_local():
+    """One local Ray instance (2 CPUs) shared by every sweep test of the session: Ray starts slowly."""
+    from playground.engine.devices import use_one_thread
+    from playground.sweeps import tune_run
+
+    use_one_thread()  # as in Ray's workers, so in-process reference runs compute alike
+    startup = tune_run.connect(tune_run.LOCAL, cpus=2)
+    try:
+        yield startup
+    finally:
+        tune_run.shutdown()
+
+
+def session_events(url: str) -> dict[str, int]:
+    """Streamlit's session event counters (connect, reconnect, disconnect) from /_stcore/metrics."""
+    with urllib.request.urlopen(url + "_stcore/metrics", timeout=10) as r:
+        text = r.read().decode()
+    found = re.findall(r'^session_events_total\{type="(\w+)"\} (\S+)$', text, flags=re.M)
+    return {kind: int(float(value)) for kind, value in found}
+
+
+@pytest.fixture
+def faulty_server(tmp_path):
+    """The app on its own server whose sends tests/faulty_server.py can stall or cut (files in tmp_path)."""
+    for server in start_streamlit(ROOT / "app.py", launcher=(str(ROOT / "tests" / "faulty_server.py"),),
+                                  PG_FAULT_DIR=str(tmp_path)):
+        server.faults = tmp_path  # touch faults / "stall" or faults / "drop"
+        yield server

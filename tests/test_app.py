@@ -6,41 +6,20 @@ while playing stands in for one tick of the live fragment. Components are not re
 
 from __future__ import annotations
 
-import re
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.config import RunConfig
-from playground.presets import PRESETS
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-COUNTER = re.compile(r'<span id="epoch-counter" data-epoch="(\d+)"></span>\*\*Epoch (\d+)\*\*')
+from playground.lessons import PRESETS
+from tests.apptest import epoch as shown_epoch
+from tests.apptest import launch, seen, ui
+from tests.apptest import runner as trainer
 
 
 def new_app(**query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def shown_epoch(at: AppTest) -> int:
-    """The epoch the counter shows; its data attribute and its text must agree."""
-    hits = [COUNTER.search(m.value) for m in at.markdown]
-    hits = [h for h in hits if h]
-    assert len(hits) == 1, "expected exactly one epoch counter"
-    data, text = hits[0].groups()
-    assert data == text
-    return int(data)
-
-
-def trainer(at: AppTest):
-    return at.session_state["trainer"]
+    return launch(query, check=True)
 
 
 @pytest.fixture
@@ -53,7 +32,7 @@ def test_app_loads_at_epoch_zero(app):
     assert trainer(app).current_epoch == 0 and len(trainer(app).history) == 0
     assert app.button(key="play").label == "Play"
     assert not app.warning  # a plain URL has nothing to warn about
-    assert app.session_state["cfg"] == RunConfig()
+    assert ui(app).cfg == RunConfig()
 
 
 def test_lr_change_applies_live_without_reset(app):
@@ -68,10 +47,10 @@ def test_lr_change_applies_live_without_reset(app):
     assert after is before, "a learning-rate change must not start a new run"
     assert after.current_epoch == 3 and len(after.history) == 3 and shown_epoch(app) == 3
     assert after.optimizer.param_groups[0]["lr"] == pytest.approx(0.1)
-    assert after.cfg.lr == pytest.approx(0.1) and app.session_state["cfg"].lr == pytest.approx(0.1)
+    assert after.cfg.lr == pytest.approx(0.1) and ui(app).cfg.lr == pytest.approx(0.1)
     assert (3, "lr 0.01 → 0.1") in after.history.events
     assert app.query_params["lr"] == "0.1"
-    assert any("lr 0.01 → 0.1" in t.value for t in app.toast)
+    assert any("lr 0.01 → 0.1" in seen(t.value) for t in app.toast)
 
     app.button(key="step").click().run()  # the next epoch trains (and is logged) at the new rate
     assert trainer(app).history.last("lr") == pytest.approx(0.1)
@@ -85,22 +64,23 @@ def test_step_adds_exactly_one_epoch(app):
     assert t.current_epoch == 2 and len(t.history) == 2 and shown_epoch(app) == 2
     assert list(t.history.column("epoch")) == [1, 2]
     assert t.steps == 2 * t.steps_per_epoch
-    assert not app.session_state["playing"]
+    assert not ui(app).playing
 
 
-def test_play_advances_and_pause_stops(app):
+def test_play_advances_and_pause_stops():
+    app = new_app(patience="0")  # early stopping off: the worker may pass the default run's stop before Pause
     app.button(key="play").click().run()
-    assert app.session_state["playing"] and app.button(key="play").label == "Pause"
+    assert ui(app).playing and app.button(key="play").label == "Pause"
     epochs = [trainer(app).current_epoch]
     for _ in range(4):  # each run is one live tick; ticks owe speed × elapsed epochs
         time.sleep(0.1)
         app.run()
         epochs.append(trainer(app).current_epoch)
     assert epochs == sorted(epochs) and epochs[-1] > epochs[0] and epochs[-1] >= 3, epochs
-    assert shown_epoch(app) == epochs[-1]
+    assert 0 < shown_epoch(app) <= trainer(app).current_epoch  # the worker trains between reruns
 
     app.button(key="play").click().run()
-    assert not app.session_state["playing"] and app.button(key="play").label == "Play"
+    assert not ui(app).playing and app.button(key="play").label == "Play"
     paused = trainer(app).current_epoch
     for _ in range(3):
         time.sleep(0.1)
@@ -111,9 +91,9 @@ def test_play_advances_and_pause_stops(app):
 def test_bad_url_values_warn_once_naming_both():
     at = new_app(lr="banana", hidden="999")
     assert len(at.warning) == 1
-    text = at.warning[0].value
+    text = seen(at.warning[0].value)
     assert "lr=banana" in text and "hidden=999" in text
-    assert at.session_state["cfg"] == RunConfig()  # both fell back to their defaults
+    assert ui(at).cfg == RunConfig()  # both fell back to their defaults
     assert shown_epoch(at) == 0
 
 
@@ -127,7 +107,7 @@ def test_url_round_trip_restores_the_config():
     assert RunConfig() != NON_DEFAULT
     at = new_app(**NON_DEFAULT.to_query())
     assert not at.warning
-    assert at.session_state["cfg"] == NON_DEFAULT
+    assert ui(at).cfg == NON_DEFAULT
     assert trainer(at).cfg == NON_DEFAULT
     assert at.selectbox(key="w_dataset").value == "circles"
     assert at.slider(key="w_n_layers").value == 3
@@ -139,7 +119,7 @@ def test_url_round_trip_restores_the_config():
 
 def test_partial_url_is_completed_in_the_query_params():
     at = new_app(optimizer="sgd", lr="0.3")
-    assert at.session_state["cfg"] == RunConfig(optimizer="sgd", lr=0.3)
+    assert ui(at).cfg == RunConfig(optimizer="sgd", lr=0.3)
     written = {k: at.query_params[k] for k in at.query_params}
     assert written == RunConfig(optimizer="sgd", lr=0.3).to_query()
 
@@ -155,12 +135,12 @@ def test_dataset_change_resets_the_run(app):
     assert new is not old
     assert new.cfg.dataset == "circles" and new.current_epoch == 0 and len(new.history) == 0
     assert shown_epoch(app) == 0
-    assert any("restarted from epoch 0" in t.value for t in app.toast)
+    assert any("restarted from epoch 0" in seen(t.value) for t in app.toast)
 
 
 def test_script_in_url_is_only_shown_escaped():
     at = new_app(dataset="<script>alert(1)</script>")
-    assert at.session_state["cfg"].dataset == "moons"
+    assert ui(at).cfg.dataset == "moons"
     assert len(at.warning) == 1 and "&lt;script&gt;" in at.warning[0].value
     texts = [m.value for m in at.markdown] + [w.value for w in at.warning] + [c.value for c in at.caption]
     assert texts and not any("<script" in t.lower() for t in texts)
@@ -168,9 +148,9 @@ def test_script_in_url_is_only_shown_escaped():
 
 def test_seed_lab_lesson_sets_the_widgets(app):
     lesson = PRESETS["seed-lab"].config
-    app.selectbox(key="preset").set_value("seed-lab").run()
+    app.selectbox(key="lesson").set_value("seed-lab").run()
     assert not app.exception
-    assert app.session_state["cfg"] == lesson
+    assert ui(app).cfg == lesson
     assert trainer(app).cfg == lesson and trainer(app).current_epoch == 0
     assert app.selectbox(key="w_dataset").value == "seedlab"
     assert app.slider(key="w_n_layers").value == 1
@@ -184,3 +164,88 @@ def test_seed_lab_lesson_sets_the_widgets(app):
     assert app.radio(key="w_batch_mode").value == "Full batch"
     assert app.number_input(key="w_epochs").value == 200
     assert shown_epoch(app) == 0
+
+
+def test_a_live_lr_change_travels_from_url_to_the_optimizer_through_one_writer(monkeypatch):
+    """URL lr -> the optimizer at build; the slider -> Trainer.configure -> optim.set_live, called once."""
+    import playground.engine.train as train_module
+
+    calls = []
+    real = train_module.set_live
+    monkeypatch.setattr(train_module, "set_live", lambda opt, **v: calls.append(v) or real(opt, **v))
+    at = new_app(lr="0.03")
+    t = trainer(at)
+    assert t.optimizer.param_groups[0]["lr"] == pytest.approx(0.03) and t.cfg.lr == 0.03
+    at.button(key="step").click().run()
+    calls.clear()
+    at.select_slider(key="w_lr").set_value(0.1).run()
+    assert [c["lr"] for c in calls if c.get("lr") != 0.03] == [0.1]  # one write of the new value
+    assert trainer(at) is t and all(g["lr"] == pytest.approx(0.1) for g in t.optimizer.param_groups)
+    assert t.cfg.lr == pytest.approx(0.1) and ui(at).cfg.lr == pytest.approx(0.1) and at.query_params["lr"] == "0.1"
+    at.button(key="step").click().run()
+    assert t.history.last("lr") == pytest.approx(0.1)
+
+
+def lesson_caption(at: AppTest) -> str:
+    texts = [c.value for c in at.caption if "Lesson:" in c.value]
+    assert len(texts) == 1, texts
+    return texts[0]
+
+
+def test_a_lesson_named_in_the_url_survives_reset_with_a_modified_note():
+    at = new_app(lesson="overfit")
+    assert ui(at).lesson == "overfit" and trainer(at).cfg == PRESETS["overfit"].config
+    assert "Overfitting" in lesson_caption(at) and "modified" not in lesson_caption(at)
+    assert at.query_params["lesson"] == "overfit"
+    at.button(key="reset").click().run()
+    assert trainer(at).cfg.init_seed == 1 and "modified from the lesson" in lesson_caption(at)
+    assert at.query_params["lesson"] == "overfit"
+
+
+def test_a_short_link_overrides_the_lesson():
+    at = new_app(lesson="overfit", lr="0.03")
+    assert trainer(at).cfg == PRESETS["overfit"].config.replace(lr=0.03) and not at.warning
+
+
+def test_a_race_lesson_in_the_url_opens_race_mode():
+    at = new_app(lesson="batch-norm")
+    race = trainer(at)
+    assert ui(at).mode == "race" and [t.cfg.batch_norm for t in race.trainers] == [False, True]
+    assert "batch norm" in lesson_caption(at) and at.query_params["mode"] == "race"
+    # The lanes table spells out every column of each lane; that is still the lesson, unmodified.
+    assert "modified" not in lesson_caption(at)
+
+
+NESTEROV_STEP = r"\eta\,(g_t + \mu\, b_t)"  # the look-ahead step only Nesterov's rule has
+
+
+def theory_rules(at: AppTest) -> tuple[list[str], list[str]]:
+    """The Theory tab's rule headings and LaTeX blocks."""
+    tab = at.tabs[0]
+    assert tab.label == "Theory"
+    return [m.value for m in tab.markdown], [x.value for x in tab.latex]
+
+
+def test_theory_tab_shows_the_nesterov_rule_that_runs_in_single_runs_and_race_lanes():
+    at = new_app(optimizer="momentum", nesterov="1")
+    assert trainer(at).optimizer.param_groups[0]["nesterov"] is True
+    headings, formulas = theory_rules(at)
+    assert any("**Nesterov**" in h for h in headings) and not any("SGD + momentum" in h for h in headings)
+    assert any(NESTEROV_STEP in f for f in formulas)
+
+    at = new_app(mode="race", lane1="optimizer:momentum;nesterov:1", lane2="optimizer:momentum;nesterov:0")
+    lanes = trainer(at).trainers
+    assert [t.optimizer.param_groups[0]["nesterov"] for t in lanes] == [True, False]
+    headings, formulas = theory_rules(at)
+    assert sum("**Nesterov**" in h for h in headings) == 1 and sum("**SGD + momentum**" in h for h in headings) == 1
+    assert sum(NESTEROV_STEP in f for f in formulas) == 1
+
+
+def test_metrics_table_columns_name_their_weights_and_the_caption_says_eval_mode():
+    at = new_app(dataset="breast_cancer")
+    for _ in range(2):
+        at.button(key="step").click().run()
+    table = at.table[0].value
+    assert list(table.columns)[:2] == ["train (epoch 2)", "validation (epoch 2)"]
+    assert "precision (positive class benign)" in list(table.index)
+    assert any("measured in eval mode" in c.value and "Generalization gap" in c.value for c in at.caption)

@@ -13,19 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from playground.boundary import (
-    ALPHA_MAX,
-    ALPHA_MIN,
-    Boundary,
-    decode_grid,
-    encode_grid,
-    float_list,
-    hex_rgb,
-    region_colors,
-)
 from playground.config import RunConfig
-from playground.data import load_dataset
-from playground.train import Trainer
+from playground.engine.data import load_dataset
+from playground.engine.train import Trainer
+from playground.figures.codec import decode_grid, encode_grid, float_list
+from playground.figures.grid import Boundary
+from playground.figures.palette import ALPHA_MAX, ALPHA_MIN, hex_rgb, region_colors
 
 RES = 24
 

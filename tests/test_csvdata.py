@@ -8,18 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playground import csvdata
 from playground.config import RunConfig
-from playground.csvdata import (
-    CsvCheck,
-    CsvTable,
-    check_table,
-    csv_dataset,
-    default_target,
-    infer_task,
-    read_csv,
-)
-from playground.data import Dataset
+from playground.engine import csvdata
+from playground.engine.csvdata import CsvCheck, check_table, csv_dataset, default_target, infer_task
+from playground.engine.csvread import CsvTable, read_csv
+from playground.engine.data import Dataset
 
 
 def csv_bytes(frame: pd.DataFrame, sep: str = ",") -> bytes:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from playground.config import RunConfig
-from playground.data import REGISTRY, SEED_LAB_X, load_dataset
+from playground.engine.data import REGISTRY, SEED_LAB_X, load_dataset
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -45,3 +45,32 @@ def test_blobs_class_count_and_real_names():
     assert load_dataset(RunConfig(dataset="blobs", classes=5)).n_classes == 5
     iris = load_dataset(RunConfig(dataset="iris"))
     assert iris.class_names == ("setosa", "versicolor", "virginica") and iris.n_features == 4
+
+
+def _raw(name: str, noise: float = 0.0):
+    data = load_dataset(RunConfig(dataset=name, n_points=400, noise=noise, val_frac=0.25))
+    return np.concatenate([data.x_train, data.x_val]), np.concatenate([data.y_train, data.y_val]), data
+
+
+def test_tf_playgrounds_four_datasets_are_drawn_as_its_dataset_ts_draws_them():
+    x, y, data = _raw("tfp_circle")
+    radius = np.hypot(x[:, 0], x[:, 1])
+    assert (y == 1).sum() == (y == 0).sum() == 200
+    assert radius[y == 1].max() <= 2.5 and radius[y == 0].min() >= 3.5 and radius.max() <= 5  # disc in a ring
+    assert np.allclose(data.x_mean, 0) and np.allclose(data.x_std, 1)  # raw coordinates, as TFP feeds them
+    x, y, _ = _raw("tfp_xor")
+    assert np.abs(x).min() >= 0.3 and np.abs(x).max() <= 5.3  # TFP's padding off the axes
+    assert np.array_equal(y, (x[:, 0] * x[:, 1] >= 0).astype(int))
+    x, y, _ = _raw("tfp_gauss")
+    assert np.allclose(x[y == 1].mean(0), [2, 2], atol=0.2) and np.allclose(x[y == 0].mean(0), [-2, -2], atol=0.2)
+    assert np.allclose(x.var(0) - 4, 0.5, atol=0.15)  # variance 0.5 around centres ±2 at noise 0
+    x, y, _ = _raw("tfp_spiral")
+    assert np.allclose(np.sort(np.hypot(x[y == 1, 0], x[y == 1, 1])), np.arange(200) / 200 * 5, atol=1e-5)
+
+
+def test_tf_playground_noise_is_its_slider_over_100_and_moves_labels_by_position():
+    x, y, _ = _raw("tfp_circle", noise=0.2)  # TFP's noise 20: the label is read at a shifted position
+    radius = np.hypot(x[:, 0], x[:, 1])
+    assert 0 < ((radius < 2.5) & (y == 0)).sum() < 100 and ((radius > 3.5) & (y == 1)).sum() < 100
+    x, y, _ = _raw("tfp_gauss", noise=0.5)  # TFP's largest noise: variance 4
+    assert np.allclose(x[y == 1].var(0), 4, rtol=0.25)

@@ -1,13 +1,16 @@
-"""The live loop's engine side: which changes restart a run, and what one tick produces."""
+"""The live loop's engine side: which changes restart a run, frames, and the Runner protocol."""
 
-from playground.boundary import Boundary, decode_grid
 from playground.config import RunConfig
-from playground.live import advance, apply_live, frame, metrics_report, reset_reasons
-from playground.race import Race
+from playground.engine.evaluation import metrics_report
+from playground.engine.race import Race
+from playground.engine.train import Trainer
+from playground.figures.codec import decode_grid
+from playground.figures.grid import Boundary
+from playground.live.loop import frame
+from playground.live.runner import Runner, reset_reasons
 from playground.race_config import RaceConfig
-from playground.train import Trainer
 
-CFG = RunConfig(n_points=100, epochs=20)
+CFG = RunConfig(n_points=100, epochs=20, patience=0)  # runs to its limit: the ticks are under test
 
 
 def test_data_and_architecture_changes_restart_but_lr_does_not():
@@ -16,28 +19,15 @@ def test_data_and_architecture_changes_restart_but_lr_does_not():
     assert reset_reasons(CFG, CFG.replace(lr=0.1, weight_decay=0.01, epochs=50, patience=5)) == []
 
 
-def test_apply_live_changes_the_running_optimizer_and_stopping():
+def test_configure_changes_the_running_optimizer_and_stopping():
     trainer = Trainer(CFG.replace(epochs=2))
     trainer.run()
     assert trainer.status == "finished"
-    changed = apply_live(trainer, trainer.cfg.replace(lr=0.05, epochs=4))
+    changed = trainer.configure(trainer.cfg.replace(lr=0.05, epochs=4))
     assert changed == ["lr 0.01 → 0.05", "epochs → 4"]
     assert trainer.status == "ready" and trainer.optimizer.param_groups[0]["lr"] == 0.05
     trainer.run()
     assert trainer.current_epoch == 4
-
-
-def test_a_tick_gives_one_frame_per_epoch_within_its_quota():
-    trainer = Trainer(CFG)
-    tick = advance(trainer, Boundary(trainer.data), budget_s=10.0, max_epochs=5, max_frames=40)
-    assert tick.epochs == 5 and [f["epoch"] for f in tick.frames] == [1, 2, 3, 4, 5]
-    assert tick.frames[-1]["title"].startswith("epoch 5 · val loss")
-
-
-def test_fast_epochs_are_sampled_and_the_last_is_always_drawn():
-    trainer = Trainer(CFG.replace(epochs=200, batch_size=0))
-    tick = advance(trainer, Boundary(trainer.data), budget_s=10.0, max_epochs=200, max_frames=10)
-    assert tick.epochs == 200 and 1 <= len(tick.frames) <= 11 and tick.frames[-1]["epoch"] == 200
 
 
 def test_frames_show_the_weights_of_their_epoch():
@@ -48,29 +38,43 @@ def test_frames_show_the_weights_of_their_epoch():
     assert abs(grid - boundary.values(trainer)).max() <= 1 / 255 + 1e-6
 
 
-def test_a_race_tick_draws_every_lane():
-    race = Race(RaceConfig.of(CFG, [{"optimizer": "sgd", "lr": 0.1}, {"optimizer": "adam"}]))
-    tick = advance(race, Boundary(race.data), budget_s=10.0, max_epochs=3, lanes=race.trainers)
-    assert len(tick.lanes) == 2 and all(len(frames) == 3 for frames in tick.lanes)
-    assert tick.lanes[0][-1]["patches"] != tick.lanes[1][-1]["patches"]
-
-
 def test_metrics_report_has_train_validation_and_best_columns():
     trainer = Trainer(CFG)
     trainer.run(5)
-    table, gap, warning = metrics_report(trainer)
-    assert list(table.columns) == ["train", "validation", f"best (epoch {trainer.best_epoch})"]
-    assert "loss" in table.index and "roc_auc" in table.index and warning is None
-    assert abs(gap - (trainer.history.last("val_loss") - trainer.history.last("train_loss"))) < 1e-12
+    table, gap, warning, low_epoch = metrics_report(trainer)
+    assert list(table.columns)[:2] == ["train (epoch 5)", "validation (epoch 5)"]
+    if trainer.best_epoch != 5:
+        assert list(table.columns)[2] == f"validation (best epoch {trainer.best_epoch})"
+    assert "loss (BCE)" in table.index and "roc_auc" in table.index and warning is None
+    assert gap == table.iloc[0, 1] - table.iloc[0, 0] and low_epoch == trainer.best_epoch
 
 
-def test_a_tick_stops_as_soon_as_it_should_not_go_on():
+def test_a_run_and_a_race_are_both_runners():
     trainer = Trainer(CFG)
-    calls = []
+    race = Race(RaceConfig.of(CFG, [{"optimizer": "sgd"}, {"optimizer": "adam"}]))
+    for runner, lanes in ((trainer, [trainer]), (race, race.trainers)):
+        assert isinstance(runner, Runner)
+        assert runner.lanes == lanes and len(runner.labels) == len(lanes)
+        assert runner.status == "ready" and not runner.done and runner.cfg.epochs == CFG.epochs
+    assert race.steps_per_epoch == sum(t.steps_per_epoch for t in race.trainers)
 
-    def keep_going():  # "still playing?": true for the first two epochs, then Pause
-        calls.append(trainer.current_epoch)
-        return len(calls) <= 2
 
-    tick = advance(trainer, None, budget_s=10.0, max_epochs=10, keep_going=keep_going)
-    assert tick.epochs == 2 and trainer.current_epoch == 2
+def test_race_points_extend_each_lanes_weight_norm_traces_after_the_loss_traces():
+    from playground.figures.loss import race_loss_spec
+    from playground.figures.weights import with_weight_norms
+    from playground.live.loop import loss_points, point_traces
+
+    race = Race(RaceConfig.of(CFG.replace(epochs=3), [{"optimizer": "adam"}, {"optimizer": "sgd"}]))
+    got = []
+    for _ in range(2):
+        race.epoch()
+        got.append(loss_points(race))
+    points = [[p[k] for p in got] for k in range(2)]  # per lane, as the worker hands them over
+    spec = with_weight_norms(race_loss_spec(race.trainers, race.labels, validation=True), race.trainers,
+                             race.labels, height=500)
+    ext = point_traces(points, validation=True, weight_norms=True)
+    assert ext["traces"] == list(range(len(spec["data"])))  # 2 lanes x (train, val) then 2 lanes x 3 layers
+    norm = ext["traces"].index(4 + 3 + 2)  # lane 2's output layer
+    assert spec["data"][9]["name"] == f"{race.labels[1]} · output ‖W‖"
+    assert ext["x"][norm] == [1, 2]
+    assert ext["y"][norm] == list(race.trainers[1].history.column("weight_norm_3"))

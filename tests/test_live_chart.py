@@ -21,6 +21,32 @@ SAMPLE_JS = f"({{...window.pgStats, t: performance.now(), drawn: {PLOT_DRAWN_JS}
 
 # ---- pure Python -------------------------------------------------------------
 
+def test_a_figure_counts_as_sent_only_once_its_element_is_out(monkeypatch):
+    """Regression: a run interrupted inside the chart call (a click's rerun) had already marked the figure
+    sent, so no later tick sent it and the chart kept an old figure. The figure id tells the browser."""
+    from types import SimpleNamespace
+
+    from playground.ui import live
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupted(*args, **kwargs):
+        raise Interrupted
+
+    sent: list[tuple[bool, str]] = []
+    run = SimpleNamespace(revision=3, sent={}, answered={}, figure_sends={})
+    monkeypatch.setattr(live, "live_chart", interrupted)
+    with pytest.raises(Interrupted):
+        live.chart(run, "k", lambda: {"data": []}, height=100)
+    assert run.sent == {} and run.figure_sends == {}
+    monkeypatch.setattr(live, "live_chart", lambda figure, frames, **kw: sent.append((figure is not None,
+                                                                                          kw["figure_id"])))
+    for _ in range(2):
+        live.chart(run, "k", lambda: {"data": []}, height=100)
+    assert sent == [(True, "3.1"), (False, "3.1")]  # sent once, then named in every tick
+
+
 def test_encode_grid_round_trips_within_one_step():
     z = np.random.default_rng(0).uniform(-2, 3, size=(7, 11))
     enc = lc.encode_grid(z, -2, 3)
@@ -181,4 +207,56 @@ def test_frontend_dedupes_batches_and_survives_bad_patches(browser):
     page.wait_for_function("document.getElementById('msg').textContent.includes('malformed')")
     _render(page, **{**args, "revision": "r2", "frames": frames[:1], "batch_id": "b3"})  # new dataset
     page.wait_for_function("window.pgStats.reacts === 3 && window.pgStats.last_epoch === 1")
+    page.close()
+
+
+@pytest.mark.browser
+def test_frontend_keeps_its_figure_extends_points_and_asks_when_it_has_none(browser):
+    """Ticks send no figure: points are appended once each, markers relaid; a fresh iframe asks for its figure."""
+    page = browser.new_page()
+    page.goto((lc._PATH / "index.html").as_uri())
+    page.evaluate("""() => window.addEventListener('message', e => {
+        if (e.data && e.data.type === 'streamlit:setComponentValue') window.asked = e.data.value; })""")
+    _render(page, figure=None, frames=[], batch_id=None, revision="r1", height=300)  # a fresh iframe, no figure
+    page.wait_for_function("window.asked && window.asked.need === 'r1'")
+    assert page.evaluate("window.pgStats.asks") == 1
+    fig = {"data": [{"type": "scatter", "x": [1, 2], "y": [0.9, 0.8]},
+                    {"type": "scatter", "x": [1, 2], "y": [1.0, 0.95]}], "layout": {}}
+    _render(page, figure=fig, frames=[], batch_id=None, revision="r1", height=300)
+    page.wait_for_function("window.pgStats.reacts === 1")
+    points = {"traces": [0, 1], "x": [[2, 3, 4], [2, 3, 4]], "y": [[0.8, 0.7, 0.6], [0.95, 0.9, 0.85]]}
+    marks = {"shapes": [{"type": "line", "x0": 3, "x1": 3, "y0": 0, "y1": 1, "yref": "paper"}]}
+    for _ in range(2):  # the same points twice (a rerun): appended once
+        _render(page, figure=None, frames=[], batch_id=None, revision="r1", height=300, points=points, layout=marks)
+    page.wait_for_function("document.getElementById('plot').data[0].x.length === 4")
+    page.wait_for_timeout(200)
+    plot = page.evaluate("() => { const p = document.getElementById('plot');"
+                         " return {x0: p.data[0].x, y1: p.data[1].y, shapes: p.layout.shapes.length}; }")
+    assert plot == {"x0": [1, 2, 3, 4], "y1": [1.0, 0.95, 0.9, 0.85], "shapes": 1}
+    assert page.evaluate("window.pgStats.points") == 2 and page.evaluate("window.pgStats.reacts") == 1
+    page.close()
+
+
+@pytest.mark.browser
+def test_frontend_asks_again_for_a_figure_lost_on_the_way(browser):
+    """Regression: a figure sent by a run that was interrupted never arrived, and the chart kept its old one
+    (after Pause the loss curve showed 249 points with the counter at 311). The id names the newest figure."""
+    page = browser.new_page()
+    page.goto((lc._PATH / "index.html").as_uri())
+    fig = {"data": [{"type": "scatter", "x": [1, 2], "y": [0.9, 0.8]}], "layout": {}}
+    _render(page, figure=fig, frames=[], batch_id=None, revision="r1", height=300, figure_id="r1.1")
+    page.wait_for_function("window.pgStats.reacts === 1")
+    _render(page, figure=None, frames=[], batch_id=None, revision="r1", height=300, figure_id="r1.1")
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.pgStats.asks") == 0  # it holds the newest figure
+    for _ in range(3):  # figure r1.2 was lost: ask for it once, not on every tick
+        _render(page, figure=None, frames=[], batch_id=None, revision="r1", height=300, figure_id="r1.2")
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.pgStats.asks") == 1
+    _render(page, figure={**fig, "data": [{**fig["data"][0], "x": [1, 2, 3], "y": [0.9, 0.8, 0.7]}]},
+            frames=[], batch_id=None, revision="r1", height=300, figure_id="r1.3")
+    page.wait_for_function("document.getElementById('plot').data[0].x.length === 3")
+    _render(page, figure=None, frames=[], batch_id=None, revision="r1", height=300, figure_id="r1.3")
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.pgStats.asks") == 1
     page.close()

@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from playground.config import RunConfig
-from playground.models import SeededDropout, build_model, describe
+from playground.engine.models import SeededDropout, build_model, describe
 
 
 def test_seed_lab_architecture():
@@ -58,3 +58,17 @@ def test_init_is_seeded():
     b = build_model(RunConfig(), 2, 1, init_seed=1)
     c = build_model(RunConfig(), 2, 1, init_seed=2)
     assert torch.equal(a[0].weight, b[0].weight) and not torch.equal(a[0].weight, c[0].weight)
+
+
+def test_tf_playground_init_is_uniform_half_weights_and_biases_of_a_tenth():
+    cfg = RunConfig(hidden=(64, 64), init="tfp")
+    assert RunConfig.from_query(cfg.to_query()) == (cfg, [])
+    model = build_model(cfg, 2, 1, init_seed=3)
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    weights = torch.cat([m.weight.detach().reshape(-1) for m in linears])
+    assert weights.abs().max() <= 0.5 and weights.min() < -0.45 and weights.max() > 0.45
+    assert abs(float(weights.mean())) < 0.02 and abs(float(weights.var()) - 1 / 12) < 0.005  # U(-0.5, 0.5)
+    assert all(torch.equal(m.bias, torch.full_like(m.bias, 0.1)) for m in linears)
+    assert torch.equal(build_model(cfg, 2, 1, init_seed=3)[0].weight, model[0].weight)
+    assert not torch.equal(build_model(RunConfig(hidden=(64, 64)), 2, 1, init_seed=3)[0].weight, model[0].weight)
+    assert describe(cfg, 2, 1) == "2-64-64-1 (relu, TF Playground init)"

@@ -11,7 +11,6 @@ guards (marked "Regression:" below). The README's Reliability section lists ever
 from __future__ import annotations
 
 import builtins
-import html
 import io
 import json
 import os
@@ -29,15 +28,14 @@ from streamlit.testing.v1 import AppTest
 from test_config import assert_valid
 
 from playground import config as C
-from playground import csvdata
 from playground.config import RunConfig
-from playground.data import make_dataset
+from playground.engine import csvdata, csvread
+from playground.engine.data import make_dataset
+from playground.engine.train import Trainer
 from playground.race_config import LANE_FIELDS, RaceConfig
-from playground.train import Trainer
+from tests.apptest import epoch, launch, runner, seen, ui
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-COUNTER = re.compile(r'<span id="epoch-counter" data-epoch="(\d+)"></span>\*\*Epoch (\d+)\*\*')
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "<script>alert(1)</script>"
 TEXT_KINDS = ("markdown", "warning", "error", "info", "success", "caption", "toast")
@@ -45,20 +43,6 @@ NOTICE_KINDS = ("warning", "error", "info", "success", "toast")
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def launch(query: dict[str, str] | None = None) -> AppTest:
-    """A fresh visitor opening the app with these URL query params."""
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    return at
-
-
-def seen(text: str) -> str:
-    """Markdown source as the visitor reads it: backslash escapes and HTML entities undone."""
-    return html.unescape(re.sub(r"\\(.)", r"\1", text))
 
 
 def sources(at: AppTest, kinds=TEXT_KINDS) -> list[str]:
@@ -69,15 +53,6 @@ def sources(at: AppTest, kinds=TEXT_KINDS) -> list[str]:
 def notices(at: AppTest) -> str:
     """Every warning, error, info, success and toast, as the visitor reads them."""
     return "\n".join(seen(s) for s in sources(at, NOTICE_KINDS))
-
-
-def epoch(at: AppTest) -> int:
-    """The epoch the counter shows (single run and race); fails if it is missing."""
-    hits = [COUNTER.search(m.value) for m in at.markdown]
-    hits = [h for h in hits if h]
-    assert len(hits) == 1, "the epoch counter is not on the page"
-    assert hits[0].group(1) == hits[0].group(2)
-    return int(hits[0].group(1))
 
 
 def assert_alive(at: AppTest) -> None:
@@ -95,12 +70,16 @@ def assert_plain(text: str) -> None:
     assert all(len(line) <= 600 for line in text.splitlines()), f"a {max(map(len, text.splitlines()))}-char line"
 
 
+DIRECTIVE = re.compile(r"(?<!\\):(?:[a-z]+(?:-[a-z]+)*\[|material/)")  # :red[…], :red-background[…], :material/…:
+
+
 def assert_escaped(at: AppTest) -> None:
-    """User text reaches markdown escaped: no raw tag st.markdown would render, no live link."""
+    """User text reaches markdown escaped: no raw tag st.markdown would render, no live link, no directive."""
     for src in sources(at):
         low = src.lower()
         assert "<script" not in low and "<img" not in low, src[:300]
         assert not re.search(r"(?<!\\)\]\((?!https?://)", src), src[:300]
+        assert not DIRECTIVE.search(src), src[:300]
 
 
 def play(at: AppTest, ticks: int = 1) -> list[int]:
@@ -108,12 +87,12 @@ def play(at: AppTest, ticks: int = 1) -> list[int]:
     at.button(key="play").click().run()
     epochs = [epoch(at)]
     for _ in range(ticks):
-        if not at.session_state["playing"]:
+        if not ui(at).playing:
             break
         time.sleep(0.05)
         at.run()
         epochs.append(epoch(at))
-    if at.session_state["playing"]:
+    if ui(at).playing:
         at.button(key="play").click().run()
     assert_alive(at)
     return epochs
@@ -165,6 +144,15 @@ URL_CASES = [
     pytest.param({"mode": "banana"}, ["unknown mode 'banana' was ignored; showing a single run"], id="mode-banana"),
     pytest.param({"lane1": "optimizer:sgd", "lane2": "optimizer:adam"},
                  ["lane settings only apply with mode=race; they were ignored"], id="lanes-without-race-mode"),
+    # Regressions (Reliability II): -0 passed "noise >= 0" and numpy's scale check raised, and the
+    # rewritten URL (noise=-0.0) crashed every reload; beta1 above the widget's cap became 0 silently;
+    # Streamlit's directives in a key rendered inside the banner (a red background, an icon).
+    pytest.param({"noise": "-0"}, [], id="noise-minus-zero"),
+    pytest.param({"betas": "0.9995,0.999"}, ["'betas[1]=0.9995' is above the limit 0.999; clamped to 0.999"],
+                 id="beta1-above-widget-cap"),
+    pytest.param({":red-background[zap]:material/home:": "1", "optimizer": ":blue[x] :smile:"},
+                 ["unknown setting ':red-background[zap]:material/home:' was ignored",
+                  "'optimizer=:blue[x] :\u2060smile:' is not one of"], id="streamlit-directives-in-key-and-value"),
 ]
 
 
@@ -183,7 +171,7 @@ def launch_and_read(query: dict, expected: list[str]) -> AppTest:
 @pytest.mark.parametrize(("query", "expected"), URL_CASES)
 def test_url(query, expected):
     at = launch_and_read(query, expected)
-    assert_valid(at.session_state["cfg"])
+    assert_valid(ui(at).cfg)
     assert_trains(at)
 
 
@@ -232,7 +220,7 @@ RACE_CASES = [
 @pytest.mark.parametrize(("query", "expected"), RACE_CASES)
 def test_race_url(query, expected):
     at = launch_and_read(query, expected)
-    race_ = at.session_state["race"]
+    race_ = runner(at)
     assert 2 <= len(race_.trainers) <= C.MAX_LANES
     assert len(set(race_.labels)) == len(race_.labels), race_.labels  # the leaderboard's index
     for cfg in race_.rcfg.lane_configs():
@@ -244,7 +232,7 @@ def test_race_lane_overrides_outside_the_table_are_kept():
     # Regression: the lanes table has no nesterov/betas/eps columns and used to drop them silently.
     at = launch(race(lane1="optimizer:sgd;momentum:0.9;nesterov:1", lane2="optimizer:sgd;lr:0.1;eps:0.001"))
     assert_alive(at)
-    lane1, lane2 = at.session_state["race"].rcfg.lane_configs()
+    lane1, lane2 = runner(at).rcfg.lane_configs()
     assert lane1.nesterov and not lane2.nesterov and lane2.eps == 0.001
     assert "nesterov:1" in at.query_params["lane1"] and "eps:0.001" in at.query_params["lane2"]
 
@@ -259,7 +247,7 @@ def test_race_on_the_csv_dataset_by_url():
 def test_switching_to_race_with_the_csv_dataset_chosen():
     # Regression: as above, reached through the Mode switch.
     at = launch({"dataset": "csv"})
-    at.radio(key="mode").set_value("Race").run()
+    at.radio(key="mode").set_value("race").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "CSV" in notices(at)
 
@@ -268,41 +256,42 @@ def test_switching_to_race_with_the_csv_dataset_chosen():
 
 
 def test_diverging_lr_stops_with_a_message_and_the_app_recovers():
-    at = launch({"optimizer": "sgd", "lr": "10"})
+    at = launch({"dataset": "sine", "optimizer": "sgd", "lr": "10"})  # MSE overflows within 2 epochs
     at.button(key="play").click().run()
     for _ in range(20):
-        if at.session_state["trainer"].done:
+        if runner(at).done:
             break
         time.sleep(0.05)
         at.run()
-    trainer = at.session_state["trainer"]
+    at.run()  # the worker may have stopped after this run drew its status line: draw the stop
+    trainer = runner(at)
     assert trainer.status == "diverged"
     assert_alive(at)
     text = notices(at)
     assert "diverged at epoch" in text and "Try a smaller learning rate than 10" in text, text
     assert_plain(text)
-    assert not at.session_state["playing"] and at.button(key="play").disabled
+    assert not ui(at).playing and at.button(key="play").disabled
     # Recover: a sane learning rate, then Reset (new weights) trains again.
     at.select_slider(key="w_lr").set_value(0.1).run()
     at.button(key="reset").click().run()
     assert_alive(at)
-    assert at.session_state["trainer"].status == "ready" and epoch(at) == 0
+    assert runner(at).status == "ready" and epoch(at) == 0
     assert_trains(at)
-    assert at.session_state["trainer"].status != "diverged"
+    assert runner(at).status != "diverged"
 
 
 def test_diverging_lane_in_a_race_is_named_and_the_other_lane_trains():
-    at = launch({"mode": "race", "optimizer": "sgd", "lane1": "lr:10", "lane2": "lr:0.1"})
+    at = launch({"mode": "race", "dataset": "sine", "optimizer": "sgd", "lane1": "lr:10", "lane2": "lr:0.1"})
     at.button(key="play").click().run()
     for _ in range(20):
-        if at.session_state["race"].trainers[0].done:
+        if runner(at).trainers[0].done:
             break
         time.sleep(0.05)
         at.run()
-    if at.session_state["playing"]:
+    if ui(at).playing:
         at.button(key="play").click().run()
     assert_alive(at)
-    lanes = at.session_state["race"].trainers
+    lanes = runner(at).trainers
     assert lanes[0].status == "diverged" and lanes[1].status != "diverged"
     assert lanes[1].current_epoch > 0
     text = notices(at)
@@ -323,7 +312,7 @@ def test_no_hidden_layers_is_logistic_regression_and_trains():
     at = launch({"hidden": "none"})
     assert_alive(at)
     assert not at.warning and not at.error
-    assert at.session_state["trainer"].cfg.hidden == ()
+    assert runner(at).cfg.hidden == ()
     assert at.selectbox(key="w_activation").disabled  # nothing to activate
     assert_trains(at)
 
@@ -333,12 +322,12 @@ def test_epoch_limit_below_one_is_clamped_and_the_finish_is_announced():
     assert "'epochs=0' is below the minimum 1; clamped to 1" in notices(at)
     at.button(key="play").click().run()
     for _ in range(5):
-        if not at.session_state["playing"]:
+        if not ui(at).playing:
             break
         time.sleep(0.05)
         at.run()
     assert_alive(at)
-    assert epoch(at) == 1 and at.session_state["trainer"].status == "finished"
+    assert epoch(at) == 1 and runner(at).status == "finished"
     assert "Finished: reached the epoch limit (1). Raise it to go on." in notices(at)
 
 
@@ -398,6 +387,15 @@ def two_mb_csv() -> bytes:
     return (b"a,b,y\n" + rows)[: 2 * 1024 * 1024]
 
 
+def huge_csv(n_features: int, value: float, *, target: bool = False) -> bytes:
+    """A good table with one huge number in its first feature (or, as regression, in its target)."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(60, n_features)).round(3), columns=[f"x{i}" for i in range(n_features)])
+    frame["y"] = rng.normal(size=60).round(3) if target else (frame.x0 > 0).astype(int)
+    frame.loc[3, "y" if target else "x0"] = value
+    return frame.to_csv(index=False).encode()
+
+
 def upload(name: str, data: bytes) -> AppTest:
     at = launch({"dataset": "csv"})
     assert not at.exception
@@ -420,6 +418,17 @@ UPLOAD_CASES = [
     pytest.param(f"{XSS_IMG}.csv", f"a,b,{XSS_SCRIPT}\n".encode() + b"".join(f"{i},{i},x\n".encode()
                                                                                 for i in range(20)),
                  ["has a single class ('x')"], id="html-in-names"),
+    # Regressions (Reliability II): with 3+ features the scaler's statistics overflowed to NaN and
+    # PCA raised (the error box); with 2 the run "diverged at epoch 1" and blamed the learning rate.
+    pytest.param("huge3.csv", huge_csv(3, 1e308),
+                 ["a column holds numbers too large to train on: 'x0' (up to ±1e+308); values must lie within "
+                  "±1e+38"], id="1e308-with-3-features"),
+    pytest.param("huge2.csv", huge_csv(2, -1e308), ["numbers too large to train on: 'x0' (up to ±1e+308)"],
+                 id="minus-1e308-with-2-features"),
+    pytest.param("huge1.csv", huge_csv(1, 1e160), ["numbers too large to train on: 'x0' (up to ±1e+160)"],
+                 id="1e160-whose-square-overflows"),
+    pytest.param("hugey.csv", huge_csv(2, 1e200, target=True), ["numbers too large to train on: 'y' (up to ±1e+200)"],
+                 id="1e200-regression-target"),
 ]
 
 
@@ -448,7 +457,7 @@ def test_good_upload_trains():
 
 def test_csv_loader_never_touches_the_disk(monkeypatch):
     samples = [good_csv(), text_columns_csv(), two_mb_csv(), b"", b"a;b;y\n1,5;2;x\n", b"\x00\x01"]
-    warm = csvdata.check_table(csvdata.read_csv(good_csv()).frame, "y")  # warm up lazy imports first
+    warm = csvdata.check_table(csvread.read_csv(good_csv()).frame, "y")  # warm up lazy imports first
     csvdata.csv_dataset(warm, RunConfig())
 
     def refuse(*args, **kwargs):
@@ -460,7 +469,7 @@ def test_csv_loader_never_touches_the_disk(monkeypatch):
         monkeypatch.setattr(target, name, refuse)
     built = 0
     for data in samples:
-        table = csvdata.read_csv(data)
+        table = csvread.read_csv(data)
         if table.frame is not None:
             target = csvdata.default_target(table.frame)
             check = csvdata.check_table(table.frame, target, drop_bad_rows=True)
@@ -510,6 +519,13 @@ def test_config_json(text, expected):
                  ["Some settings in the imported config were ignored", "'lr=banana' is not valid",
                   "'optimizer=lbfgs' is not one of", "unknown setting 'zzz'", "imported config"], id="bad-values"),
     pytest.param(b" " * (65 * 1024) + b"{}", ["the file is over 64 KB; nothing imported"], id="over-64KB"),
+    # Regressions (Reliability II): st.warning raised UnicodeEncodeError on a lone surrogate, and the
+    # warning stayed in the session, so every later rerun showed the error box; -0.0 crashed numpy.
+    pytest.param(b'{"dataset": "\\ud800", "\\udfff": 1, "activation": "a\\ud83d"}',
+                 ["'dataset=?' is not one of", "unknown setting '?' was ignored", "'activation=a?' is not one of"],
+                 id="lone-surrogates"),
+    pytest.param(b'{"noise": -0.0, "dropout": -0.0, "min_delta": -0.0, "betas": [-0.0, 0.9]}', ["imported config"],
+                 id="signed-zeros"),
 ])
 def test_config_import_in_the_app(data, expected):
     at = launch()
@@ -519,7 +535,7 @@ def test_config_import_in_the_app(data, expected):
     for fragment in expected:
         assert fragment in text, f"{fragment!r} not in {text[:500]!r}"
     assert_plain(text)
-    assert_valid(at.session_state["cfg"])
+    assert_valid(ui(at).cfg)
     assert_trains(at)
 
 
@@ -604,3 +620,285 @@ def test_server_refuses_a_2mb_upload_and_a_good_file_then_trains(app_server, bro
     assert page.locator("[data-testid=stException]").count() == 0
     assert not errors, errors
     page.close()
+
+
+# ---------------------------------------------------------------- Reliability II: devices, signed zeros, limits
+
+UNAVAILABLE = "is not available on this server; training on the CPU instead"
+
+
+@pytest.fixture
+def no_accelerator(monkeypatch):
+    """This machine as one without CUDA or MPS, whatever it has: the fallback path is what is tested."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+
+
+@pytest.mark.parametrize("mode", ["single", "race"])
+@pytest.mark.parametrize(("device", "expected"), [
+    pytest.param("cuda", f"device 'cuda' {UNAVAILABLE}", id="cuda"),
+    pytest.param("CUDA", f"device 'cuda' {UNAVAILABLE}", id="CUDA"),
+    pytest.param(" cuda ", f"device 'cuda' {UNAVAILABLE}", id="spaced-cuda"),
+    pytest.param("mps", f"device 'mps' {UNAVAILABLE}", id="mps"),
+    pytest.param("cuda:7", "'device=cuda:7' is not one of auto, cpu, cuda, mps; using auto", id="cuda-7"),
+])
+def test_unavailable_device_falls_back_to_the_cpu_with_a_notice(no_accelerator, mode, device, expected):
+    # Regression: ?device=cuda built a CUDA generator on a machine without CUDA ("Cannot get CUDA
+    # generator without ATen_cuda library"): Streamlit's error box, in single and race mode.
+    at = launch({"device": device, **({"mode": "race"} if mode == "race" else {})})
+    assert_alive(at)
+    text = "\n".join(seen(s) for s in sources(at, ("caption", *NOTICE_KINDS)))
+    assert expected in text, text[:500]
+    assert_plain(text)
+    for trainer in runner(at).lanes:
+        assert trainer.device.type == "cpu"
+    assert_trains(at)
+
+
+def test_device_names_torch_rejects_never_raise():
+    from playground.engine.devices import fallback_notice, resolve_device
+
+    for name in ("cuda:x", "cuda:", "cuda:-1", "mps:0", "xla", "", "\ud800", "1e308", "cuda:99999999999999999999"):
+        assert resolve_device(name).type == "cpu" or name.startswith("cuda")
+        assert fallback_notice(name) is None or UNAVAILABLE in fallback_notice(name)
+
+
+FLOAT_FIELDS = [name for name, f in C.FIELDS.items() if isinstance(f.default, float)]
+
+
+@pytest.mark.parametrize("name", FLOAT_FIELDS)
+def test_signed_zero_in_every_float_field(name):
+    # Regression: -0.0 passed "x >= 0" checks; numpy refused it (noise) and the URL kept "-0.0".
+    import math
+
+    at = launch({name: "-0"})
+    assert_alive(at)
+    value = getattr(ui(at).cfg, name)
+    assert math.copysign(1.0, value) == 1.0, value
+    written = at.query_params[name]
+    assert not (written[0] if isinstance(written, list) else written).startswith("-"), written
+    cfg, _ = RunConfig.from_json(json.dumps({name: -0.0}))
+    assert math.copysign(1.0, getattr(cfg, name)) == 1.0
+    lo = C.FIELDS[name].metadata["lo"]
+    if lo == 0.0:  # a widget's -0.0 reaches the config through replace()
+        assert math.copysign(1.0, getattr(RunConfig().replace(**{name: -0.0}), name)) == 1.0
+    assert math.copysign(1.0, RunConfig(betas=(-0.0, 0.5)).betas[0]) == 1.0
+
+
+def test_signed_zero_in_every_surface_float_field():
+    import math
+
+    from playground.fields import fields_of
+    from playground.surfaces.config import SurfaceConfig
+
+    floats = [n for n, f in fields_of(SurfaceConfig).items() if isinstance(f.default, float) and f.metadata["lo"] <= 0]
+    scfg = SurfaceConfig().replace(start=(-0.0, -0.0), **dict.fromkeys(floats, -0.0))
+    assert all(math.copysign(1.0, v) == 1.0 for v in (*scfg.start, *(getattr(scfg, n) for n in floats))), scfg
+    back, _ = SurfaceConfig.from_query({name: "-0" for name in floats})
+    assert all(math.copysign(1.0, getattr(back, n)) == 1.0 for n in floats)
+
+
+@pytest.mark.parametrize(("field", "button"), [("init_seed", "reset"), ("seed", "new_data")])
+def test_reset_and_new_data_at_the_largest_seed_wrap_and_the_link_keeps_it(field, button):
+    # Regression: Reset at the largest init seed wrote MAX_SEED + 1, which the share link clamped.
+    from playground import links
+
+    at = launch({field: str(C.MAX_SEED)})
+    at.button(key=button).click().run()
+    assert_alive(at)
+    assert getattr(ui(at).cfg, field) == 0
+    query = {k: (v[0] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()}
+    page, warnings = links.parse(query)
+    assert warnings == [] and page.cfg == ui(at).cfg
+
+
+W = "w_"
+NO_WIDGET = {"init_seed": "Reset bumps it; links set it", "device": "links and the CLI set it"}
+WIDGET_KINDS = ("slider", "number_input", "select_slider", "selectbox", "radio", "checkbox", "toggle")
+
+
+def sidebar_widgets() -> dict[str, object]:
+    """Every config widget (key without the 'w_' prefix), gathered from pages that show each one."""
+    widgets = {}
+    for query in ({"hidden": ",".join(["8"] * C.MAX_LAYERS)}, {"optimizer": "momentum"}, {"dataset": "blobs"}):
+        at = launch(query, check=True)
+        for kind in WIDGET_KINDS:
+            for w in getattr(at, kind):
+                if w.key and w.key.startswith(W):
+                    widgets.setdefault(w.key[len(W):], w)
+    return widgets
+
+
+def widget_range(w) -> tuple[float, float]:
+    if w.type == "select_slider":
+        values = [float(o) for o in w.options]
+        return min(values), max(values)
+    return w.min, w.max
+
+
+def test_parser_limits_and_widget_limits_agree():
+    # Regression: the parser allowed beta1 in [0, 1) but the widget stopped at 0.999, so a link's
+    # 0.9995 became 0 without a word. Every field's range must be what its widget can show.
+    widgets = sidebar_widgets()
+    hidden, betas = C.FIELDS["hidden"].metadata["items"], C.FIELDS["betas"].metadata["items"]
+    for name, f in C.FIELDS.items():
+        meta = f.metadata
+        if name in NO_WIDGET:
+            assert name not in widgets, name
+        elif name == "hidden":
+            assert widget_range(widgets["n_layers"]) == (hidden.min_len, hidden.max_len)
+            for i in range(hidden.max_len):
+                assert widget_range(widgets[f"layer_{i}"]) == (hidden.lo, hidden.hi), i
+        elif name == "betas":
+            for k in range(2):
+                assert widget_range(widgets[f"beta{k + 1}"]) == (betas.lo[k], betas.hi[k]), k
+        elif meta["choices"]:
+            w = widgets[name]
+            assert [w.format_func(c) for c in meta["choices"]] == w.options, name
+        elif isinstance(f.default, bool):
+            assert widgets[name].type in ("checkbox", "toggle"), name
+        elif name == "batch_size":  # 0 (full batch) and 1 (stochastic) are the radio's other modes
+            assert meta["lo"] == 0 and widget_range(widgets[name]) == (2, meta["hi"])
+            assert len(widgets["batch_mode"].options) == 3
+        else:
+            assert widget_range(widgets[name]) == (meta["lo"], meta["hi"]), name
+    from playground.ui.pages import race
+
+    for name, column in race._column_config().items():
+        cfg = column["type_config"]
+        if cfg["type"] == "number":
+            meta = C.FIELDS[name].metadata
+            assert (cfg["min_value"], cfg["max_value"]) == (meta["lo"], meta["hi"]), name
+
+
+def test_surface_parser_limits_and_widget_limits_agree():
+    # The same rule for the surfaces page: its sidebar shows every range its config accepts.
+    from playground.fields import fields_of
+    from playground.surfaces.config import SurfaceConfig
+    from playground.ui.surface_controls import S
+
+    at = launch({"mode": "surfaces"}, check=True)
+    widgets = {w.key[len(S):]: w for kind in WIDGET_KINDS for w in getattr(at, kind) if w.key and w.key.startswith(S)}
+    cfg = ui(at).run.runner.cfg
+    for name, f in fields_of(SurfaceConfig).items():
+        meta = f.metadata
+        if name == "paths":  # the paths table: its columns carry RunConfig's limits
+            continue
+        if name == "start":  # any point of the surface's box; the parser refuses points outside it
+            (xs, ys) = cfg.info.domain
+            assert widget_range(widgets["x0"]) == xs and widget_range(widgets["y0"]) == ys
+        elif meta["choices"]:
+            assert [widgets[name].format_func(c) for c in meta["choices"]] == widgets[name].options, name
+        else:
+            assert widget_range(widgets[name]) == (meta["lo"], meta["hi"]), name
+
+
+EXTREMES = {
+    "hi": {"n_points": C.MAX_POINTS, "noise": 1.0, "val_frac": 0.8, "seed": C.MAX_SEED, "hidden": (64,) * 6,
+           "dropout": 0.9, "lr": 10.0, "betas": C.MAX_BETAS, "eps": 1.0, "weight_decay": 1.0,
+           "batch_size": C.MAX_POINTS, "epochs": C.MAX_EPOCHS, "patience": C.MAX_EPOCHS, "min_delta": 1.0},
+    "lo": {"n_points": 10, "noise": 0.0, "val_frac": 0.0, "seed": 0, "hidden": (1,), "dropout": 0.0, "lr": 1e-5,
+           "betas": (0.0, 0.0), "eps": 1e-12, "weight_decay": 0.0, "batch_size": 2, "epochs": 1, "patience": 0,
+           "min_delta": 0.0},
+}
+
+
+@pytest.mark.parametrize("extreme", ["hi", "lo"])
+@pytest.mark.parametrize("extra", [{}, {"optimizer": "momentum", "momentum": None, "nesterov": True},
+                                   {"dataset": "blobs", "classes": None}], ids=["adam", "momentum", "blobs"])
+def test_every_limit_a_link_may_set_survives_the_widgets(extreme, extra):
+    # A value the parser accepts must come back unchanged from the widgets (no silent clamp or snap).
+    values = dict(EXTREMES[extreme])
+    for name, value in extra.items():
+        values[name] = value if value is not None else C.FIELDS[name].metadata[extreme]
+    expected = RunConfig().replace(**values)
+    at = launch(expected.to_query(compact=True))
+    assert_alive(at)
+    assert not at.warning, [w.value for w in at.warning]
+    at.run()  # the widgets write back what they show
+    assert ui(at).cfg == expected
+
+
+@pytest.mark.parametrize("value", [1e39, -1e39, 1e154, 1e200, 1e308])
+@pytest.mark.parametrize("n_features", [1, 2, 3])
+def test_csv_numbers_too_large_to_standardize_are_refused(n_features, value):
+    frame = pd.read_csv(io.BytesIO(huge_csv(n_features, value)))
+    check = csvdata.check_table(frame, "y")
+    assert check.x is None and len(check.errors) == 1 and "numbers too large to train on: 'x0'" in check.errors[0]
+    assert_plain(check.errors[0])
+
+
+@pytest.mark.parametrize("n_features", [1, 2, 3])
+def test_csv_numbers_at_the_limit_train_with_finite_statistics_on_every_split(n_features):
+    from playground.figures.grid import Boundary
+
+    frame = pd.read_csv(io.BytesIO(huge_csv(n_features, 1.0)))
+    frame.loc[: len(frame) // 2, "x0"] = C.MAX_CSV_VALUE  # half the rows at +limit, one at -limit
+    frame.loc[len(frame) - 1, "x0"] = -C.MAX_CSV_VALUE
+    check = csvdata.check_table(frame, "y")
+    assert not check.errors, check.errors
+    for seed in (0, 1, 2):
+        data = csvdata.csv_dataset(check, RunConfig(seed=seed, epochs=3))
+        assert np.isfinite(data.x_mean).all() and np.isfinite(data.x_std).all()
+        assert np.isfinite(data.x_train).all() and np.isfinite(data.x_val).all()
+        Boundary(data)  # PCA for 3 features: raised on NaN
+        trainer = Trainer(RunConfig(seed=seed, epochs=3), data)
+        trainer.run()
+        assert trainer.status == "finished", trainer.message
+
+
+# ---------------------------------------------------------------- Reliability II: markup in each sink
+
+HOSTILE = ["<a href='https://evil.example'>link</a>", '<span style="font-size:90px">big</span>', "<b>bold</b>",
+           ":red-background[zap]", ":material/home:", ":smile: :+1:", "[x](javascript:alert(1))", "$x^2$",
+           "**bold** _it_ `code` ~~s~~", "# heading", "1. list", "a\nb\r\tc", "\ud800 lone", "&lt;script&gt;",
+           "<script>alert(1)</script>", "www.example.com user@example.com https://example.com"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markdown_sink_shows_user_text_literally(text):
+    from playground.markup import md
+
+    out = md(text)
+    out.encode("utf-8")  # a lone surrogate would make the page's encoder raise
+    assert not re.search(r"[\x00-\x1f]", out), repr(out)
+    bare = re.sub(r"\\[!-/:-@\[-`{-~]|&(?:amp|lt|gt);", "", out)  # drop what is escaped
+    assert not re.search(r"[!-%'-/:<-@\[-`{-~]", bare), (text, out)  # no markup character is left bare
+    assert not DIRECTIVE.search(out) and ":material/" not in out
+    assert not re.search(r":[A-Za-z0-9_+-]+:", seen(out)), seen(out)  # no emoji shortcode either
+
+
+def figure_strings(obj, key: str = "") -> list[tuple[str, str]]:
+    """(key, text) for every string a Plotly figure renders as pseudo-HTML."""
+    if isinstance(obj, dict):
+        return [pair for k, v in obj.items() for pair in figure_strings(v, k)]
+    if isinstance(obj, (list, tuple)):
+        return [pair for v in obj for pair in figure_strings(v, key)]
+    return [(key, obj)] if isinstance(obj, str) and key in ("text", "name", "x", "y", "hovertemplate") else []
+
+
+def test_plotly_sink_escapes_column_names_and_class_labels_in_every_figure():
+    # Regression: a CSV column named <a href=…> became a live link in the axis title, a class label
+    # <span style="font-size:90px"> a 90 px legend entry; the same in the confusion matrix's ticks.
+    from plotly.io import to_json
+
+    from playground.figures.boundary import boundary_figure
+    from playground.figures.evaluation import confusion_figure
+    from playground.figures.grid import Boundary
+    from playground.figures.loss import race_loss_spec
+
+    rng = np.random.default_rng(0)
+    labels = np.array([HOSTILE[1], HOSTILE[2], "$y$"])[rng.integers(0, 3, 90)]
+    for names in ((HOSTILE[0],), (HOSTILE[0], HOSTILE[3]), (HOSTILE[0], HOSTILE[1], "$x$")):
+        data = make_dataset("t", "multiclass", rng.normal(size=(90, len(names))), labels, RunConfig(), names)
+        boundary = Boundary(data)
+        figures = [json.loads(to_json(boundary_figure(boundary, data, None, title=HOSTILE[2]))),
+                   json.loads(to_json(confusion_figure(np.eye(3, dtype=int), data.class_names)))]
+        trainer = Trainer(RunConfig(epochs=1), data)
+        figures.append(race_loss_spec([trainer, trainer], [HOSTILE[0], "$lr$"]))
+        for fig in figures:
+            for key, text in figure_strings(fig):
+                markup = re.sub(r"<br>|</?extra>", "", text)
+                assert "<" not in markup and "$" not in markup, (key, text)

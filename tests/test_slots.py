@@ -2,7 +2,7 @@
 
 import threading
 
-from playground.slots import TrainingSlots
+from playground.live.slots import TrainingSlots
 
 
 class Clock:

@@ -1,24 +1,22 @@
-"""Sidebar widgets, seeded from a RunConfig (via session.push_config), returning a new RunConfig."""
+"""Sidebar widgets, seeded from a RunConfig (via state.push_config), returning a new RunConfig."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from playground import catalog
 from playground import config as C
+from playground.catalog import CSV, DATASETS, OPTIMIZERS
 from playground.config import RunConfig
-from playground.data import REGISTRY
-from playground.optim import REGISTRY as OPTIMIZERS
-from playground.optim import hparams_for
-from playground.presets import PRESETS
+from playground.lessons import PRESETS
+from playground.ui import live, state
+from playground.ui.state import BATCH_MODES, W
 
 # Log-spaced choices, like the TF Playground's learning-rate menu.
 LR_STEPS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 WD_STEPS = (0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0)
 EPS_STEPS = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0)
 MOMENTUM_STEPS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.999)
-SPEEDS = (1, 2, 5, 10, 20, 40, 60, 80, 160, 1000)
-BATCH_MODES = ("Full batch", "Mini-batch", "Stochastic (1)")
-W = "w_"  # widget keys are W + field name, so session.push_config can seed them
 
 
 def with_value(steps: tuple, value) -> list:
@@ -27,112 +25,192 @@ def with_value(steps: tuple, value) -> list:
 
 
 def config_ui(base: RunConfig) -> RunConfig:
-    """Draw all controls in the sidebar; returns the config they describe."""
-    sb = st.sidebar
-    sb.selectbox("Lesson", list(PRESETS), key="preset", format_func=lambda n: PRESETS[n].title,
-                 on_change=_load_preset, help="Load a ready-made setup")
+    """Draw all controls in the sidebar (but those the link hides); returns the config they describe."""
+    sb, hidden = st.sidebar, set(state.ui().hide)
+    lesson = state.ui().lesson
+    state.seed_missing_widget("lesson", lesson if lesson in PRESETS else "default")
+    if "lesson" not in hidden:
+        sb.selectbox("Lesson", list(PRESETS), key="lesson", format_func=lambda n: PRESETS[n].title,
+                     on_change=_load_lesson, help="Load a ready-made setup")
     values: dict = {}
-    with sb.expander("Data", expanded=True):
-        values.update(_data_ui(base))
-    with sb.expander("Network", expanded=True):
-        values.update(_network_ui())
-    with sb.expander("Optimizer", expanded=True):
-        values.update(_optimizer_ui(base))
-    with sb.expander("Regularization", expanded=True):
-        values.update(_regularization_ui(base))
-    with sb.expander("Training", expanded=True):
-        values.update(_training_ui())
+    for title, names in GROUPS:
+        shown = [n for n in names if n not in hidden]
+        if shown:
+            with sb.expander(title, expanded=True):
+                draw_controls(shown, base, values)
+                if title == "Training":
+                    live.speed_ui()
     return base.replace(**values)
 
 
-def _load_preset() -> None:
-    from playground.ui import session
+def draw_controls(names, base: RunConfig, values: dict) -> dict:
+    """Draw the named controls where the caller is (sidebar or main area), adding their values."""
+    for name in names:
+        values.update(CONTROLS[name](base, values))
+    return values
 
-    session.push_config(PRESETS[st.session_state["preset"]].config, reason="lesson")
+
+def _load_lesson() -> None:
+    name = state.widget("lesson")
+    state.push_config(PRESETS[name].config)
+    state.ui().lesson = name
 
 
-def _data_ui(base: RunConfig) -> dict:
-    names = [n for n in C.DATASETS if n in REGISTRY or n == "csv"]
-    dataset = st.selectbox("Dataset", names, key=W + "dataset",
-                           format_func=lambda n: "Upload CSV…" if n == "csv" else f"{n} — {REGISTRY[n].description}")
-    out = {"dataset": dataset}
-    synthetic = dataset in REGISTRY and REGISTRY[dataset].synthetic and dataset != "seedlab"
-    if synthetic:
-        out["n_points"] = st.slider("Points", 10, C.MAX_POINTS, key=W + "n_points",
-                                    help=f"At most {C.MAX_POINTS} points")
-        out["noise"] = st.slider("Noise", 0.0, 1.0, step=0.05, key=W + "noise")
-    if dataset == "blobs":
-        out["classes"] = st.slider("Classes", 2, C.MAX_CLASSES, key=W + "classes")
-    out["val_frac"] = st.slider("Validation share", 0.0, 0.8, step=0.05, key=W + "val_frac",
-                                help="Held out: never trained on, used to spot overfitting")
-    out["seed"] = int(st.number_input("Seed", 0, 2**31 - 1, step=1, key=W + "seed"))
-    st.button("New data", key="new_data", icon=":material/casino:", on_click=_bump, args=("seed",),
+def _dataset(base: RunConfig, values: dict) -> dict:
+    return {"dataset": st.selectbox("Dataset", catalog.DATASET_NAMES, key=W + "dataset",
+                                    format_func=lambda n: "Upload CSV…" if n == CSV
+                                    else f"{n} — {DATASETS[n].description}")}
+
+
+def _sized(values: dict, base: RunConfig) -> bool:
+    info = DATASETS.get(values.get("dataset", base.dataset))
+    return info is not None and info.synthetic and info.sized
+
+
+def _n_points(base: RunConfig, values: dict) -> dict:
+    if not _sized(values, base):
+        return {}
+    return {"n_points": st.slider("Points", 10, C.MAX_POINTS, key=W + "n_points",
+                                  help=f"At most {C.MAX_POINTS} points")}
+
+
+def _noise(base: RunConfig, values: dict) -> dict:
+    return {"noise": st.slider("Noise", 0.0, 1.0, step=0.05, key=W + "noise")} if _sized(values, base) else {}
+
+
+def _classes(base: RunConfig, values: dict) -> dict:
+    if values.get("dataset", base.dataset) != "blobs":
+        return {}
+    return {"classes": st.slider("Classes", 2, C.MAX_CLASSES, key=W + "classes")}
+
+
+def _val_frac(base: RunConfig, values: dict) -> dict:
+    return {"val_frac": st.slider("Validation share", 0.0, 0.8, step=0.05, key=W + "val_frac",
+                                  help="Held out: never trained on, used to spot overfitting")}
+
+
+def _seed(base: RunConfig, values: dict) -> dict:
+    out = {"seed": int(st.number_input("Seed", 0, C.MAX_SEED, step=1, key=W + "seed"))}
+    st.button("New data", key="new_data", icon=":material/casino:", on_click=state.bump_seed, args=("seed",),
               help="Draw a new sample (seed + 1)")
     return out
 
 
-def _bump(name: str) -> None:
-    from playground.ui import session
-
-    session.bump_seed(name)
-
-
-def _network_ui() -> dict:
+def _hidden(base: RunConfig, values: dict) -> dict:
     n_layers = st.slider("Hidden layers", 0, C.MAX_LAYERS, key=W + "n_layers",
                          help="0 hidden layers is logistic (or linear) regression")
     cols = st.columns(3)
-    hidden = tuple(int(cols[i % 3].number_input(f"Layer {i + 1}", 1, C.MAX_NEURONS, step=1,
-                                                key=f"{W}layer_{i}")) for i in range(n_layers))
-    activation = st.selectbox("Activation", C.ACTIVATIONS, key=W + "activation", disabled=not hidden)
-    return {"hidden": hidden, "activation": activation}
+    return {"hidden": tuple(int(cols[i % 3].number_input(f"Layer {i + 1}", 1, C.MAX_NEURONS, step=1,
+                                                         key=f"{W}layer_{i}")) for i in range(n_layers))}
 
 
-def _optimizer_ui(base: RunConfig) -> dict:
-    name = st.selectbox("Optimizer", list(OPTIMIZERS), key=W + "optimizer",
-                        format_func=lambda n: OPTIMIZERS[n].label)
-    used = hparams_for(name)
-    out = {"optimizer": name}
-    out["lr"] = st.select_slider("Learning rate", with_value(LR_STEPS, base.lr), key=W + "lr",
-                                 format_func=lambda v: f"{v:g}", help="Log scale; applies at once while training")
-    if "momentum" in used:
-        out["momentum"] = st.select_slider("Momentum μ", with_value(MOMENTUM_STEPS, base.momentum),
-                                           key=W + "momentum")
-    if "nesterov" in used:
-        out["nesterov"] = st.checkbox("Nesterov look-ahead", key=W + "nesterov")
-    if "betas" in used:
-        cols = st.columns(2)
-        b1 = cols[0].number_input("β1", 0.0, 0.999, step=0.01, format="%.3f", key=W + "beta1")
-        b2 = cols[1].number_input("β2", 0.0, 0.9999, step=0.001, format="%.4f", key=W + "beta2")
-        out["betas"] = (float(b1), float(b2))
-    if "eps" in used:
-        out["eps"] = st.select_slider("ε", with_value(EPS_STEPS, base.eps), key=W + "eps",
-                                      format_func=lambda v: f"{v:g}")
+def _activation(base: RunConfig, values: dict) -> dict:
+    return {"activation": st.selectbox("Activation", tuple(catalog.ACTIVATIONS), key=W + "activation",
+                                       disabled=not values.get("hidden", base.hidden))}
+
+
+def _init(base: RunConfig, values: dict) -> dict:
+    return {"init": st.selectbox("Initial weights", tuple(catalog.INITS), key=W + "init", format_func=catalog.INITS.get,
+                                 help="How the starting weights are drawn; Reset draws new ones the same way")}
+
+
+def _optimizer(base: RunConfig, values: dict) -> dict:
+    return {"optimizer": st.selectbox("Optimizer", list(OPTIMIZERS), key=W + "optimizer",
+                                      format_func=lambda n: OPTIMIZERS[n].label)}
+
+
+def _uses(name: str, base: RunConfig, values: dict) -> bool:
+    return name in OPTIMIZERS[values.get("optimizer", base.optimizer)].hparams
+
+
+def _lr(base: RunConfig, values: dict) -> dict:
+    return {"lr": st.select_slider("Learning rate", with_value(LR_STEPS, base.lr), key=W + "lr",
+                                   format_func=lambda v: f"{v:g}", help="Log scale; applies at once while training")}
+
+
+def _momentum(base: RunConfig, values: dict) -> dict:
+    if not _uses("momentum", base, values):
+        return {}
+    return {"momentum": st.select_slider("Momentum μ", with_value(MOMENTUM_STEPS, base.momentum), key=W + "momentum")}
+
+
+def _nesterov(base: RunConfig, values: dict) -> dict:
+    if not _uses("nesterov", base, values):
+        return {}
+    return {"nesterov": st.checkbox("Nesterov look-ahead", key=W + "nesterov")}
+
+
+def _betas(base: RunConfig, values: dict) -> dict:
+    if not _uses("betas", base, values):
+        return {}
+    cols = st.columns(2)
+    b1 = cols[0].number_input("β1", 0.0, C.MAX_BETAS[0], step=0.01, format="%.3f", key=W + "beta1")
+    b2 = cols[1].number_input("β2", 0.0, C.MAX_BETAS[1], step=0.001, format="%.4f", key=W + "beta2")
+    return {"betas": (float(b1), float(b2))}
+
+
+def _eps(base: RunConfig, values: dict) -> dict:
+    if not _uses("eps", base, values):
+        return {}
+    return {"eps": st.select_slider("ε", with_value(EPS_STEPS, base.eps), key=W + "eps",
+                                    format_func=lambda v: f"{v:g}")}
+
+
+def _batch_size(base: RunConfig, values: dict) -> dict:
     mode = st.radio("Batch", BATCH_MODES, key=W + "batch_mode", horizontal=True)
     if mode == "Mini-batch":
-        out["batch_size"] = int(st.number_input("Batch size", 2, C.MAX_POINTS, step=1, key=W + "batch_size"))
-    else:
-        out["batch_size"] = 0 if mode == "Full batch" else 1
-    return out
+        return {"batch_size": int(st.number_input("Batch size", 2, C.MAX_POINTS, step=1, key=W + "batch_size"))}
+    return {"batch_size": 0 if mode == "Full batch" else 1}
 
 
-def _regularization_ui(base: RunConfig) -> dict:
-    wd = st.select_slider("L2 weight decay λ", with_value(WD_STEPS, base.weight_decay), key=W + "weight_decay",
-                          format_func=lambda v: f"{v:g}",
-                          help="Coupled to the gradient in Adam; decoupled in AdamW")
-    dropout = st.slider("Dropout p", 0.0, 0.9, step=0.05, key=W + "dropout",
-                        help="Zeroes hidden units while training only")
-    bn = st.toggle("Batch norm", key=W + "batch_norm", help="Normalize each hidden layer over the batch")
-    return {"weight_decay": wd, "dropout": dropout, "batch_norm": bn}
+def _weight_decay(base: RunConfig, values: dict) -> dict:
+    return {"weight_decay": st.select_slider("L2 weight decay λ", with_value(WD_STEPS, base.weight_decay),
+                                             key=W + "weight_decay", format_func=lambda v: f"{v:g}",
+                                             help="Coupled to the gradient in Adam; decoupled in AdamW")}
 
 
-def _training_ui() -> dict:
-    out = {"epochs": int(st.number_input("Epoch limit", 1, C.MAX_EPOCHS, step=10, key=W + "epochs",
-                                         help=f"At most {C.MAX_EPOCHS}"))}
-    st.select_slider("Speed (epochs/s)", SPEEDS, key="speed", format_func=lambda v: "max" if v == 1000 else str(v))
-    cols = st.columns(2)
-    out["patience"] = int(cols[0].number_input("Early-stop patience", 0, C.MAX_EPOCHS, step=1,
-                                               key=W + "patience", help="0 turns early stopping off"))
-    out["min_delta"] = float(cols[1].number_input("min Δ", 0.0, 1.0, step=0.001, format="%.4f",
-                                                  key=W + "min_delta"))
-    out["restore_best"] = st.checkbox("Restore best weights", key=W + "restore_best")
-    return out
+def _dropout(base: RunConfig, values: dict) -> dict:
+    return {"dropout": st.slider("Dropout p", 0.0, 0.9, step=0.05, key=W + "dropout",
+                                 help="Zeroes hidden units while training only")}
+
+
+def _batch_norm(base: RunConfig, values: dict) -> dict:
+    return {"batch_norm": st.toggle("Batch norm", key=W + "batch_norm",
+                                    help="Normalize each hidden layer over the batch")}
+
+
+def _epochs(base: RunConfig, values: dict) -> dict:
+    return {"epochs": int(st.number_input("Epoch limit", 1, C.MAX_EPOCHS, step=10, key=W + "epochs",
+                                          help=f"At most {C.MAX_EPOCHS}"))}
+
+
+def _patience(base: RunConfig, values: dict) -> dict:
+    return {"patience": int(st.number_input("Early-stop patience", 0, C.MAX_EPOCHS, step=1, key=W + "patience",
+                                            help="Epochs without a new low of the validation loss (the train loss "
+                                                 "without a validation split) before stopping; 0 = off"))}
+
+
+def _min_delta(base: RunConfig, values: dict) -> dict:
+    return {"min_delta": float(st.number_input("min Δ", 0.0, 1.0, step=0.001, format="%.4f", key=W + "min_delta"))}
+
+
+def _restore_best(base: RunConfig, values: dict) -> dict:
+    return {"restore_best": st.checkbox("Restore best weights", key=W + "restore_best")}
+
+
+# Every setting's control, by RunConfig field name; the sidebar draws them in GROUPS, projector mode
+# draws a lesson's own. (device has no control: the server picks it.)
+CONTROLS = {
+    "dataset": _dataset, "n_points": _n_points, "noise": _noise, "classes": _classes, "val_frac": _val_frac,
+    "seed": _seed, "hidden": _hidden, "activation": _activation, "init": _init, "optimizer": _optimizer,
+    "lr": _lr, "momentum": _momentum, "nesterov": _nesterov, "betas": _betas, "eps": _eps,
+    "batch_size": _batch_size, "weight_decay": _weight_decay, "dropout": _dropout, "batch_norm": _batch_norm,
+    "epochs": _epochs, "patience": _patience, "min_delta": _min_delta, "restore_best": _restore_best,
+}
+GROUPS = (
+    ("Data", ("dataset", "n_points", "noise", "classes", "val_frac", "seed")),
+    ("Network", ("hidden", "activation", "init")),
+    ("Optimizer", ("optimizer", "lr", "momentum", "nesterov", "betas", "eps", "batch_size")),
+    ("Regularization", ("weight_decay", "dropout", "batch_norm")),
+    ("Training", ("epochs", "patience", "min_delta", "restore_best")),
+)

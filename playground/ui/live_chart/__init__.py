@@ -8,20 +8,17 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import plotly
-import streamlit.components.v1 as components
-from streamlit import runtime
 
-from playground.boundary import decode_grid, encode_grid
+from playground.figures.codec import decode_grid, encode_grid
+from playground.ui.components import declared
 
 __all__ = ["batch_id", "decode_grid", "encode_grid", "live_chart"]  # the encoders live with the grids
 
 _FRONTEND = Path(__file__).parent / "frontend"
 _PLOTLY_JS = "plotly.min.js"  # gitignored copy of plotly's own bundle
 _NAME = "live_chart"
-_component: Any = None
 
 
 def _plotly_js_source() -> Path:
@@ -69,15 +66,6 @@ def _prepare() -> Path:
 _PATH = _prepare()
 
 
-def _get_component() -> Any:
-    """Declare the component once per runtime (declare_component only registers inside a script run)."""
-    global _component
-    registry = runtime.get_instance().component_registry if runtime.exists() else None
-    if _component is None or (registry and registry.get_component_path(_component.name) is None):
-        _component = components.declare_component(_NAME, path=str(_PATH))
-    return _component
-
-
 def batch_id(frames: list[dict] | None, revision: str | int) -> str | None:
     """A content hash, so a rerun that re-sends the same frames is recognised and not replayed."""
     if not frames:
@@ -86,11 +74,31 @@ def batch_id(frames: list[dict] | None, revision: str | int) -> str | None:
     return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
 
 
-def live_chart(figure: dict, frames: list[dict] | None = None, *, key: str, height: int = 420,
-               revision: str | int = 0, frame_ms: float | None = None) -> None:
-    """Show a plotly figure dict, updated in place; play back frames in order."""
+def live_chart(figure: dict | None, frames: list[dict] | None = None, *, key: str, height: int = 420,
+               revision: str | int = 0, frame_ms: float | None = None, points: dict | None = None,
+               layout: dict | None = None, clicks: bool = False, flush: bool = False, session: str | None = None,
+               figure_id: str | None = None):
+    """Show a plotly figure dict, updated in place; play back frames in order, append loss points.
+
+    figure=None keeps the figure the browser already has for this revision (a browser that has none
+    asks for it through the component's value, {"need": revision}). points extends traces in place:
+    {"traces": [i, ...], "x": [[...], ...], "y": [[...], ...]}; layout is a small relayout (markers);
+    flush=True drops any playback backlog and shows the last frame at once (paused).
+    clicks: a click on the plot becomes the value, {x, y, n, t} in data coordinates.
+    session: the visitor's session id; a chart that showed another session in this tab before (a reload)
+    says that a new run started.
+    figure_id: names the newest figure sent; a browser that holds another one asks for it (a figure lost with
+    an interrupted run is sent again).
+    """
     frames = list(frames or [])
-    _get_component()(
+    extra = {"clicks": True} if clicks else {}  # other charts send the same arguments as before
+    if flush:
+        extra["flush"] = True
+    if session:
+        extra.update(session=session, chart=key)
+    if figure_id is not None:
+        extra["figure_id"] = figure_id
+    return declared(_NAME, _PATH)(
         figure=figure, frames=frames, batch_id=batch_id(frames, revision), revision=str(revision),
-        height=int(height), frame_ms=frame_ms, key=key, default=None,
+        height=int(height), frame_ms=frame_ms, points=points, layout=layout, key=key, default=None, **extra,
     )

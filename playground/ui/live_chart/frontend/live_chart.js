@@ -9,22 +9,26 @@
   const MAX_GAP = 2000;                   // a longer gap is a pause, not a tick: don't learn from it
   const BACKLOG_INTERVALS = 3;            // drop oldest frames beyond this many intervals of playback
   const SEEN_MAX = 64;                    // batch ids remembered (args are re-sent on every rerun)
+  const ASK_RETRY_MS = 2000;              // a figure asked for and still missing is asked for again
 
   const plotDiv = document.getElementById("plot");
   const msgDiv = document.getElementById("msg");
   const DEFAULT_CONFIG = { responsive: true, displaylogo: false };
 
   // Read by the browser test. last_draw_ms: how long the last frame's restyle took.
+  // points: loss points appended to the first extended trace; asks: figures requested from the server;
+  // updates: times the chart showed new data (a new figure, or points appended in place).
   const stats = window.pgStats = {
     renders: 0, reacts: 0, frames_drawn: 0, last_epoch: null, last_draw_ms: 0,
-    dropped: 0, queue: 0, interval: 0, delay: 0, loaded_at: Date.now(),
+    dropped: 0, queue: 0, interval: 0, delay: 0, loaded_at: Date.now(), points: 0, asks: 0, updates: 0, clicks: 0,
+    new_session: false,
   };
 
   const S = {
     revision: undefined, figKey: "", height: 0, seen: [], queue: [],
     interval: DEFAULT_INTERVAL, lastBatchAt: 0, delay: 40, frameMs: null,
     busy: false, timer: null, lastDrawAt: 0, drawCost: 0, overlay: {}, overlayTitle: null, lut: null,
-    syncTimer: null, pending: {},
+    syncTimer: null, pending: {}, asked: null, askedAt: 0, figId: null, layoutKey: null, clicks: false, clickBound: false, session: null,
     chain: Promise.resolve(),
   };
 
@@ -135,6 +139,32 @@
     return p.kind === "source" || S.lut ? imgs[0] : null;
   }
 
+  // A canvas in a foreignObject just above plotly's heatmap <image>: frames are painted with
+  // putImageData (no PNG encoding, no image decode), under the data points, which come later in the SVG.
+  const SVGNS = "http://www.w3.org/2000/svg";
+
+  function overlayFor(img) {
+    let fo = img.nextElementSibling;
+    if (!fo || fo.getAttribute("class") !== "pg-overlay") {
+      fo = document.createElementNS(SVGNS, "foreignObject");
+      fo.setAttribute("class", "pg-overlay");
+      fo.style.pointerEvents = "none";
+      const c = document.createElement("canvas");
+      c.style.cssText = "width:100%;height:100%;display:block;image-rendering:pixelated";
+      fo.appendChild(c);
+      img.parentNode.insertBefore(fo, img.nextSibling);
+    }
+    for (const a of ["x", "y", "width", "height"]) fo.setAttribute(a, img.getAttribute(a));
+    img.style.visibility = "hidden";
+    return fo.firstChild;
+  }
+
+  function dropOverlays() {
+    // Before plotly redraws: it paints the same pixels into its own image from the synced data.
+    plotDiv.querySelectorAll("foreignObject.pg-overlay").forEach((fo) => fo.remove());
+    plotDiv.querySelectorAll(".hm image").forEach((img) => { img.style.visibility = ""; });
+  }
+
   function setHref(img, url) {
     img.setAttribute("href", url);
     img.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:href", url);
@@ -143,8 +173,10 @@
   function paintGrid(img, enc) {
     const h = enc.shape[0], w = enc.shape[1], bin = atob(enc.b64);
     if (bin.length !== h * w) throw new Error("grid size mismatch");
-    scratch.width = w; scratch.height = h;
-    const pixels = ctx2d.createImageData(w, h), px = pixels.data, L = S.lut;
+    const canvas = overlayFor(img);
+    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+    const ctx = canvas.getContext("2d");
+    const pixels = ctx.createImageData(w, h), px = pixels.data, L = S.lut;
     const scale = (Number(enc.hi) - Number(enc.lo)) / 255 / (L.hi - L.lo), shift = (Number(enc.lo) - L.lo) / (L.hi - L.lo);
     for (let r = 0; r < h; r++) {
       const src = r * w, dst = (h - 1 - r) * w;  // z row 0 is the lowest y: the image's bottom row
@@ -153,8 +185,7 @@
         px[o] = L.lut[i]; px[o + 1] = L.lut[i + 1]; px[o + 2] = L.lut[i + 2]; px[o + 3] = 255;
       }
     }
-    ctx2d.putImageData(pixels, 0, 0);
-    setHref(img, scratch.toDataURL());
+    ctx.putImageData(pixels, 0, 0);
   }
 
   function fastDraw(frame, raw) {
@@ -201,14 +232,19 @@
     return decodePatch(p);
   }
 
-  function drawFrame(frame) {
-    let raw;
+  // The frame's patches mapped by fn, or null (with a message) when one is malformed.
+  function patchesOf(frame, fn) {
     try {
-      raw = (frame.patches || []).map(rawPatch);
+      return (frame.patches || []).map(fn);
     } catch (e) {
       showMsg("skipped a malformed frame: " + e.message);
-      return Promise.resolve(false);
+      return null;
     }
+  }
+
+  function drawFrame(frame) {
+    const raw = patchesOf(frame, rawPatch);
+    if (!raw) return Promise.resolve(false);
     return serial(() => {
       const t0 = performance.now();
       let ok = false;
@@ -232,13 +268,8 @@
   }
 
   function slowDraw(frame, count) {
-    let patches;
-    try {
-      patches = (frame.patches || []).map(decodePatch);
-    } catch (e) {
-      showMsg("skipped a malformed frame: " + e.message);
-      return Promise.resolve(false);
-    }
+    let patches = patchesOf(frame, decodePatch);
+    if (!patches) return Promise.resolve(false);
     const hasTitle = typeof frame.title === "string";
     const run = async () => {
       const t0 = performance.now();
@@ -248,6 +279,7 @@
       const groups = groupPatches(patches);
       for (const p of patches) S.overlay[p.trace] = Object.assign(S.overlay[p.trace] || {}, p.values);
       if (hasTitle) S.overlayTitle = frame.title;
+      dropOverlays();
       // Plotly.update = restyle + relayout in one redraw, so the title never lags the heatmap.
       const layoutUpd = hasTitle ? { "title.text": frame.title } : {};
       if (groups.length) await Plotly.update(plotDiv, groups[0].update, layoutUpd, groups[0].traces);
@@ -269,12 +301,60 @@
     if (layout.uirevision === undefined) layout.uirevision = "keep";  // keeps the user's zoom
     if (S.overlayTitle !== null) layout.title = Object.assign({}, layout.title || {}, { text: S.overlayTitle });
     const config = Object.assign({}, DEFAULT_CONFIG, fig.config || {});
-    return serial(() => Plotly.react(plotDiv, data, layout, config).then(() => { stats.reacts += 1; }));
+    S.layoutKey = null;
+    return serial(() => {
+      dropOverlays();
+      return Plotly.react(plotDiv, data, layout, config).then(() => { stats.reacts += 1; bindClicks(); });
+    });
   }
 
+  // ---- clicks (opt-in: args.clicks) -------------------------------------------------
+  // A click on the plot area posts {x, y, n, t} in data coordinates as the component's value.
+  function bindClicks() {
+    if (S.clickBound || typeof plotDiv.on !== "function") return;
+    S.clickBound = true;
+    plotDiv.on("plotly_click", (ev) => {
+      if (!S.clicks) return;
+      const xy = clickPoint(ev);
+      if (!xy || !xy.every(Number.isFinite)) return;
+      stats.clicks += 1;
+      post("streamlit:setComponentValue",
+           { value: { x: xy[0], y: xy[1], n: stats.clicks, t: Date.now() }, dataType: "json" });
+    });
+  }
+
+  function clickPoint(ev) {
+    const full = plotDiv._fullLayout, xa = full && full.xaxis, ya = full && full.yaxis, e = ev && ev.event;
+    if (xa && ya && e && typeof xa.p2d === "function") {  // where the pointer was, not the nearest point
+      const box = plotDiv.getBoundingClientRect();
+      return [xa.p2d(e.clientX - box.left - xa._offset), ya.p2d(e.clientY - box.top - ya._offset)];
+    }
+    const p = ev && ev.points && ev.points[0];
+    return p ? [Number(p.x), Number(p.y)] : null;
+  }
+
+  // The server sends a figure once per page run; a fresh iframe (or one that missed it) asks again.
+  // Asks once per figure id, and again after ASK_RETRY_MS if the answer was lost too.
+  function askFigure(rev, id) {
+    const now = Date.now();
+    if (S.asked === id && now - S.askedAt < ASK_RETRY_MS) return;
+    S.asked = id;
+    S.askedAt = now;
+    stats.asks += 1;
+    post("streamlit:setComponentValue", { value: { need: rev, t: Date.now() }, dataType: "json" });
+  }
+
+  // Returns whether this iframe holds the figure of args.revision (frames and points may apply).
   function syncFigure(args) {
     const rev = String(args.revision);
-    const key = JSON.stringify(args.figure || {}) + "|" + S.height;
+    // The figure this chart should hold; a figure lost on the way (its run was interrupted) is asked for.
+    const id = args.figure_id == null ? rev : String(args.figure_id);
+    if (args.figure == null) {
+      if (rev !== S.revision || id !== S.figId) askFigure(rev, id);
+      return rev === S.revision;
+    }
+    S.figId = id;
+    const key = JSON.stringify(args.figure) + "|" + S.height;
     if (rev !== S.revision) {
       S.revision = rev;
       S.queue = [];
@@ -283,10 +363,41 @@
       S.overlayTitle = null;
       msgDiv.style.display = "none";  // a new dataset starts with a clean slate
     } else if (key === S.figKey) {
-      return;  // identical figure re-sent by a rerun: nothing to do
+      return true;  // identical figure re-sent by a rerun: nothing to do
     }
     S.figKey = key;
     react(args.figure);
+    return true;
+  }
+
+  // ---- loss points: appended in place, one per epoch, never re-creating the chart ----------
+  function lastX(trace) {
+    const x = trace && trace.x;
+    return x && x.length ? Number(x[x.length - 1]) : -Infinity;
+  }
+
+  function extendPoints(p) {
+    if (!p || !Array.isArray(p.traces) || !Array.isArray(p.x) || !Array.isArray(p.y)) return;
+    serial(() => {
+      const data = plotDiv.data || [], traces = [], xs = [], ys = [];
+      p.traces.forEach((t, i) => {
+        if (!data[t] || !Array.isArray(p.x[i])) return;
+        const last = lastX(data[t]), x = [], y = [];
+        p.x[i].forEach((v, j) => { if (Number(v) > last) { x.push(v); y.push(p.y[i][j]); } });
+        if (x.length) { traces.push(t); xs.push(x); ys.push(y); }
+      });
+      if (!traces.length) return null;
+      if (traces[0] === p.traces[0]) stats.points += xs[0].length;
+      return Plotly.extendTraces(plotDiv, { x: xs, y: ys }, traces).then(() => { stats.updates += 1; });
+    });
+  }
+
+  function relayoutMarkers(layout) {
+    if (!layout || typeof layout !== "object") return;
+    const key = JSON.stringify(layout);
+    if (key === S.layoutKey) return;
+    S.layoutKey = key;
+    serial(() => Plotly.relayout(plotDiv, layout));
   }
 
   // ---- the queue ---------------------------------------------------------------
@@ -304,6 +415,7 @@
     S.lastBatchAt = now;
 
     for (const f of frames) if (f && typeof f === "object") S.queue.push(f);
+    if (args.flush) S.queue = S.queue.slice(-1);  // paused: show the current weights now, skip the backlog
     S.frameMs = Number(args.frame_ms) > 0 ? Number(args.frame_ms) : null;
     // Spread backlog + new batch over one expected interval, so the backlog never grows.
     S.delay = S.frameMs || clamp(S.interval / S.queue.length, MIN_DELAY, MAX_DELAY);
@@ -339,16 +451,45 @@
     });
   }
 
+  // ---- a new session (a reload) starts a new run: say so ------------------------------
+  // The tab's sessionStorage outlives a reload; a reconnect keeps the Streamlit session (and its run),
+  // so a different session id for the same chart means the previous run was not carried over.
+  const noteDiv = document.getElementById("note");
+  noteDiv.querySelector("button").addEventListener("click", () => { noteDiv.style.display = "none"; });
+
+  function noteSession(session, chart) {
+    if (typeof session !== "string" || !session || S.session === session) return;
+    S.session = session;
+    const slot = "pgSession:" + (chart || "");
+    let before = null;
+    try {
+      before = window.sessionStorage.getItem(slot);
+      window.sessionStorage.setItem(slot, session);
+    } catch (e) {
+      return;  // no storage (privacy mode): nothing to compare with
+    }
+    if (before && before !== session) {
+      stats.new_session = true;
+      noteDiv.querySelector("span").textContent = "This page started a new session (it was reloaded or opened " +
+        "again), so training started a new run from epoch 0: the previous run was not carried over.";
+      noteDiv.style.display = "block";
+    }
+  }
+
   // ---- protocol ------------------------------------------------------------------
   function onRender(args) {
     stats.renders += 1;
+    noteSession(args.session, args.chart);
     setHeight(args.height);
+    S.clicks = args.clicks === true;
     if (!window.Plotly) {
       showMsg("Chart unavailable: " + (window.pgPlotlyError || "plotly.js did not load"));
       return;
     }
-    syncFigure(args);
+    if (!syncFigure(args)) return;  // frames and points wait for their figure
     enqueue(args);
+    extendPoints(args.points);
+    relayoutMarkers(args.layout);
   }
 
   window.addEventListener("message", (event) => {

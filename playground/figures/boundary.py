@@ -1,0 +1,133 @@
+"""The decision-boundary figure: the model's output over the plane with the data points on top."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from playground.engine.data import Dataset
+from playground.figures.grid import Boundary
+from playground.figures.palette import class_colors
+from playground.figures.style import PROB_SCALE, VALUE_SCALE, base_layout
+from playground.markup import plotly
+
+
+def _display(z: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Round background values to ~1/1000 of their range: invisible on screen, a third of the JSON."""
+    decimals = 3 - math.floor(math.log10(hi - lo)) if hi > lo else 3
+    return np.round(np.asarray(z, dtype=np.float64), decimals).astype(np.float32)
+
+
+def _background(boundary: Boundary, data: Dataset, values: np.ndarray | None) -> go.BaseTraceType:
+    """Trace 0: the model's output over the plane (heatmap, class image or fitted curve)."""
+    res = boundary.resolution
+    if boundary.kind == "curve":
+        y = np.full(len(boundary.xs), np.nan) if values is None else values
+        return go.Scatter(x=boundary.xs, y=np.asarray(y, dtype=np.float32), mode="lines", name="model",
+                          line={"color": "#222", "width": 2.5})
+    if boundary.kind == "classes":
+        probs = np.full((res, res, boundary.n_classes), np.nan) if values is None else values
+        step = float(boundary.xs[1] - boundary.xs[0]), float(boundary.ys[1] - boundary.ys[0])
+        # Row 0 of the PNG is the lowest y: y0 is the bottom row's centre, dy > 0, y axis not reversed.
+        return go.Image(source=boundary.patch(probs)["source"], x0=float(boundary.xs[0]),
+                        y0=float(boundary.ys[0]), dx=step[0], dy=step[1], zsmooth="fast",
+                        hoverinfo="skip", name="model")
+    lo, hi = boundary.zrange
+    z = np.full((res, res), np.nan) if values is None else values
+    common = {"x": boundary.xs, "y": boundary.ys, "z": _display(z, lo, hi), "zsmooth": "fast",
+              "name": "model", "hovertemplate": "%{z:.3g}<extra></extra>"}
+    if boundary.task == "regression":
+        return go.Heatmap(**common, coloraxis="coloraxis")
+    return go.Heatmap(**common, colorscale=PROB_SCALE, zmin=0, zmax=1,
+                      colorbar={"title": {"text": _prob_title(data)}, "thickness": 12})
+
+
+def _prob_title(data: Dataset) -> str:
+    name = data.class_names[1] if len(data.class_names) > 1 else "1"
+    return "P(class 1)" if name == "1" else f"P(class 1)<br>{plotly(name)}"
+
+
+def _point_traces(boundary: Boundary, data: Dataset) -> list[go.Scatter]:
+    """Training points filled, validation points hollow; targets in original units for regression."""
+    traces = []
+    on_scale = data.task == "regression" and boundary.kind != "curve"
+    for name, x, y in (("train", data.x_train, data.y_train), ("validation", data.x_val, data.y_val)):
+        if not len(y):
+            continue
+        target = (y * data.y_std + data.y_mean if data.task == "regression" else y).astype(np.float32)
+        px, py = (x[:, 0], target) if boundary.kind == "curve" else boundary.project(x).T
+        if data.task != "regression":
+            color = np.asarray(class_colors(data.n_classes))[y]
+        else:
+            color = target if on_scale else "#444"
+        traces.append(go.Scatter(x=px, y=py, mode="markers", name=name,
+                                 marker=_marker(color, name == "validation", on_scale),
+                                 hovertemplate=f"{name}<br>%{{x:.2f}}, %{{y:.2f}}<extra></extra>"))
+    return traces
+
+
+def _marker(color, validation: bool, on_scale: bool) -> dict:
+    """Training points filled; validation points hollow (white) with a ring in the point's colour."""
+    # On the heatmap's own scale a point that blends into its background is predicted well.
+    scale = {"coloraxis": "coloraxis"} if on_scale else {}
+    if validation:
+        ring = {"width": 2, "color": color, **scale}
+        return {"color": "white", "size": 7, "symbol": "circle", "line": ring}
+    edge = "#333" if on_scale else "white"
+    return {"color": color, "size": 6, "symbol": "circle", "line": {"width": 0.6, "color": edge}, **scale}
+
+
+def _class_legend(data: Dataset) -> list[go.Scatter]:
+    """Legend-only entries naming each class colour (they draw nothing)."""
+    if data.task == "regression":
+        return []
+    colors = class_colors(data.n_classes)
+    names = data.class_names or tuple(str(i) for i in range(data.n_classes))
+    names = [f"class {n}" if str(n).isdigit() else plotly(n) for n in names]
+    return [go.Scatter(x=[None], y=[None], mode="markers", name=n,
+                       marker={"color": c, "size": 8, "symbol": "square"}, hoverinfo="skip")
+            for n, c in zip(names, colors, strict=False)]
+
+
+def _boundary_axes(fig: go.Figure, boundary: Boundary, data: Dataset) -> None:
+    scale = " (standardized)" if data.scaled else ""
+    if boundary.kind == "curve":
+        fig.update_xaxes(title=f"{plotly(data.feature_names[0])}{scale}")
+        fig.update_yaxes(title="target" if data.task == "regression" else "class", zeroline=False)
+        return
+    if boundary.projected:
+        e1, e2 = boundary.explained
+        titles = (f"PC1 ({e1:.0%} var)", f"PC2 ({e2:.0%} var)")
+    else:
+        titles = tuple(f"{plotly(n)}{scale}" for n in data.feature_names[:2])
+    # Explicit ranges: the plane fills the plot, and the y axis is never auto-reversed for images.
+    fig.update_xaxes(title=titles[0], range=_edges(boundary.xs), showgrid=False, zeroline=False,
+                     constrain="domain")
+    # Equal scales keep geometry honest: circles stay round, and PC1's larger spread shows as width.
+    fig.update_yaxes(title=titles[1], range=_edges(boundary.ys), showgrid=False, zeroline=False,
+                     constrain="domain", scaleanchor="x", scaleratio=1)
+
+
+def _edges(axis: np.ndarray) -> list[float]:
+    """Outer edges of the first and last grid cells."""
+    half = float(axis[1] - axis[0]) / 2
+    return [float(axis[0]) - half, float(axis[-1]) + half]
+
+
+def boundary_figure(boundary: Boundary, data: Dataset, values: np.ndarray | None, *,
+                    title: str | None = None) -> go.Figure:
+    """Model output over the plane (trace 0) with training and validation points on top."""
+    traces = [_background(boundary, data, values), *_point_traces(boundary, data), *_class_legend(data)]
+    fig = go.Figure(traces)
+    title = plotly(title) if title else title
+    if boundary.label:
+        title = f"{title} · {boundary.label}" if title else boundary.label
+    base_layout(fig, title, "boundary")
+    _boundary_axes(fig, boundary, data)
+    if data.task == "regression" and boundary.kind == "heatmap":
+        lo, hi = boundary.zrange
+        fig.update_layout(coloraxis={"colorscale": VALUE_SCALE, "cmin": lo, "cmax": hi,
+                                     "colorbar": {"title": {"text": "prediction"}, "thickness": 12}})
+    return fig

@@ -1,0 +1,55 @@
+"""Weight norms: each Linear layer's ‖W‖ per epoch and lane, as a panel under a race's loss curves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from playground.figures.codec import float_list
+from playground.figures.loss import LANE_COLORS, downsample
+
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")  # one per layer, in order
+LOSS_DOMAIN = (0.42, 1.0)  # the loss axis keeps the top of the figure
+NORM_DOMAIN = (0.0, 0.30)
+MAX_NORM_POINTS = 400  # per line: a race draws lanes x layers of them
+
+
+def layer_name(k: int, n_layers: int) -> str:
+    """'layer 2', or 'output' for the last Linear layer."""
+    return "output" if k == n_layers else f"layer {k}"
+
+
+def weight_norm_traces(trainers, labels: list[str]) -> list[dict]:
+    """One line per lane and layer on the second y axis: the lane's colour, a dash per layer."""
+    data = []
+    for lane, (t, label) in enumerate(zip(trainers, labels, strict=True)):
+        history, color = t.history, LANE_COLORS[lane % len(LANE_COLORS)]
+        columns = history.weight_norm_columns
+        idx = downsample(len(history), [history.column(c) for c in columns], MAX_NORM_POINTS)
+        epochs = np.asarray(history.column("epoch"))[idx].astype(np.int32).tolist()
+        for k, name in enumerate(columns, start=1):
+            values = np.asarray(history.column(name), dtype=np.float32)[idx]
+            data.append({"type": "scatter", "x": epochs, "y": float_list(values), "mode": "lines",
+                         "name": f"{label} · {layer_name(k, len(columns))} ‖W‖", "legendgroup": label,
+                         "showlegend": False, "xaxis": "x", "yaxis": "y2",
+                         "line": {"color": color, "width": 1.5, "dash": DASHES[(k - 1) % len(DASHES)]}})
+    return data
+
+
+def dash_key(n_layers: int) -> str:
+    """Which line style is which layer, e.g. 'solid layer 1, dash layer 2, dot output'."""
+    return ", ".join(f"{DASHES[(k - 1) % len(DASHES)]} {layer_name(k, n_layers)}" for k in range(1, n_layers + 1))
+
+
+def with_weight_norms(spec: dict, trainers, labels: list[str], *, height: int) -> dict:
+    """A race loss figure dict with each lane's per-layer weight norms in a panel under it."""
+    n_layers = max((len(t.history.weight_norm_columns) for t in trainers), default=0)
+    layout = dict(spec["layout"], height=height)
+    layout["yaxis"] = {**layout["yaxis"], "domain": list(LOSS_DOMAIN)}
+    layout["xaxis"] = {**layout["xaxis"], "anchor": "y2"}
+    layout["yaxis2"] = {"domain": list(NORM_DOMAIN), "anchor": "x", "rangemode": "tozero",
+                        "title": {"text": "weight norm ‖W‖"}}
+    note = {"text": f"each layer's weight norm ({dash_key(n_layers)})", "xref": "paper", "yref": "paper",
+            "x": 0, "y": NORM_DOMAIN[1] + 0.02, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+            "font": {"size": 11}}
+    layout["annotations"] = [*layout.get("annotations", ()), note]
+    return {"data": spec["data"] + weight_norm_traces(trainers, labels), "layout": layout}

@@ -1,0 +1,1 @@
+"""Optimizer paths on 2-D loss surfaces: config (torch-free), functions, runs, Distill's theory."""

@@ -1,0 +1,219 @@
+"""The one live area for every mode: transport, the tick that collects the worker's epochs, the charts.
+
+Training runs on the LiveRun's worker thread at the chosen speed; the fragment here only collects
+what the worker recorded since the last tick and hands it to the page's `draw(run, got)`. Every
+chart's figure is sent once per page run (or when the browser asks for it again); ticks send only
+new boundary frames and loss points, so a tick's message stays small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from playground.config import MAX_STEPS_PER_S, MAX_TRAINING_SESSIONS
+from playground.figures.boundary import boundary_figure
+from playground.figures.network import network_frame
+from playground.figures.payload import figure_dict
+from playground.live.loop import frame, point_traces
+from playground.ui import state
+from playground.ui.live_chart import live_chart
+from playground.ui.network_view import network_view, view_height
+from playground.ui.state import DEFAULT_SPEED, LiveRun
+
+TICK_S = 0.2  # fragment period while playing: 5 round trips a second (0.15 gave 25% fewer boundary redraws)
+SPEEDS = (1, 2, 5, 10, 20, 40, DEFAULT_SPEED, 80, 160, 1000)
+MAX_SPEED = SPEEDS[-1]  # shown as "max": as fast as the CPU and the steps/s cap allow
+PRESENT_HEIGHT = 420  # each chart in projector mode: two side by side fill a 1280x720 projector
+PRESENT_FONT = 16  # plotly's font size in projector mode (12 otherwise)
+
+
+@dataclass
+class Got:
+    """What one tick collected: boundary frames and loss points per lane, whether any were lost, the network."""
+
+    frames: list[list[dict]] = field(default_factory=list)
+    points: list[list[tuple]] = field(default_factory=list)
+    lost: bool = False
+    network: dict | None = None  # the newest network-view frame, if one was made since the last tick
+
+
+Draw = Callable[[LiveRun, Got | None], None]
+
+
+def transport_ui(run: LiveRun, *, step_help: str = "Train exactly one epoch",
+                 reset_help: str = "New initial weights, same data") -> None:
+    """Play/Pause, Step, Reset and the log-y toggle, like a media player."""
+    runner, playing = run.runner, state.ui().playing
+    # Projector mode: the transport shares its row with the lesson's controls and has larger type, so the
+    # buttons take the whole of their column (at [1, 1, 1, 1, 4] their labels were cut to "Pl…").
+    cols = st.columns([1, 1, 1, 1, 0.01] if state.ui().present else [1, 1, 1, 1, 4])
+    label, icon = ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
+    cols[0].button(label, key="play", icon=icon, type="primary", on_click=_set_playing, args=(run, not playing),
+                   disabled=runner.done and not playing, width="stretch")
+    cols[1].button("Step", key="step", icon=":material/skip_next:", on_click=_step, args=(run,),
+                   width="stretch", disabled=runner.done, help=step_help)
+    cols[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=_reset, args=(run,),
+                   width="stretch", help=reset_help)
+    cols[3].toggle("log y", key="log_y", help="Log-scale loss axis")
+
+
+def speed_ui(unit: str = "epochs") -> int:
+    """The speed picker, in epochs (or a mode's own unit) per second."""
+    state.seed_missing_widget("speed", DEFAULT_SPEED)
+    return st.select_slider(f"Speed ({unit}/s)", SPEEDS, key="speed",
+                            format_func=lambda v: "max" if v == MAX_SPEED else str(v))
+
+
+def _speed() -> float:
+    speed = state.widget("speed", DEFAULT_SPEED)
+    return math.inf if speed == MAX_SPEED else float(speed)
+
+
+def _set_playing(run: LiveRun, want: bool) -> None:
+    """Play or Pause, as the button said when clicked: a click handled twice (a rerun replaying it) toggles nothing."""
+    ui = state.ui()
+    ui.playing = want and not run.runner.done
+    if ui.playing:
+        run.worker.speed = _speed()
+        run.worker.play()
+    else:
+        run.worker.pause()  # returns once the chunk in flight is done: the counter is then true
+
+
+def _step(run: LiveRun) -> None:
+    state.ui().playing = False
+    if not run.worker.step():
+        state.ui().notice = (f"Queued: {MAX_TRAINING_SESSIONS} visitors are training right now; "
+                             "Step works as soon as a place frees up.")
+
+
+def _reset(run: LiveRun) -> None:
+    state.ui().playing = False
+    if run.reset is not None:
+        run.worker.pause()
+        run.reset()
+    else:
+        state.bump_seed("init_seed")
+
+
+def live_area(run: LiveRun, draw: Draw) -> None:
+    """The live fragment: re-run every TICK_S while playing, else only on demand."""
+    ui = state.ui()
+    if ui.playing and not run.worker.playing and not run.runner.done:
+        run.worker.speed = _speed()
+        run.worker.play()  # back to a mode that was playing, or a session that reconnected
+    run_every = TICK_S if ui.playing else None
+
+    @st.fragment(run_every=run_every)
+    def _live() -> None:
+        ui = state.ui()
+        got = _collect(run) if ui.playing else None
+        draw(run, got)
+        if run.worker.capped:
+            st.caption(f"Speed is capped at {MAX_STEPS_PER_S:,} optimizer steps per second per visitor.")
+        if ui.playing and run.runner.done and not run.worker.playing:
+            ui.playing = False
+            st.rerun(scope="app")  # stop the ticks and relabel Play
+
+    _live()
+
+
+def _collect(run: LiveRun) -> Got:
+    worker = run.worker
+    worker.speed = _speed()
+    if not worker.playing and not run.runner.done:
+        worker.resume()  # it stopped itself when no tick came (tab hidden); a tick never undoes a Pause
+    if worker.queued:
+        st.info(f"Queued: {worker.queued - 1} ahead of you. {MAX_TRAINING_SESSIONS} visitors are training "
+                "right now; yours starts as soon as a place frees up.")
+    return Got(*worker.collect(), network=worker.collect_network())
+
+
+def counter(run: LiveRun, detail: str, unit: str = "Epoch") -> None:
+    """The epoch counter (its data attribute is what the browser tests read)."""
+    runner = run.runner
+    st.markdown(f'<span id="epoch-counter" data-epoch="{runner.current_epoch}"></span>'
+                f"**{unit} {runner.current_epoch}** / {runner.cfg.epochs} · {detail}", unsafe_allow_html=True)
+
+
+def _figure_due(run: LiveRun, key: str) -> bool:
+    """Send this chart's figure: once per page run, or when its browser side asks for it again."""
+    ask = state.widget(key)
+    if isinstance(ask, dict) and ask.get("need") == str(run.revision) and run.answered.get(key) != ask.get("t"):
+        run.answered[key] = ask.get("t")
+        return True
+    return run.sent.get(key) != state.ui().page_run
+
+
+def chart_height(normal: int) -> int:
+    """A chart's height: larger in projector mode."""
+    return PRESENT_HEIGHT if state.ui().present else normal
+
+
+def _presented(figure: dict, height: int) -> dict:
+    """In projector mode a figure fills its chart's height, with larger fonts."""
+    if state.ui().present:
+        layout = figure.setdefault("layout", {})
+        layout["height"] = height
+        layout["font"] = {**layout.get("font", {}), "size": PRESENT_FONT}
+    return figure
+
+
+def chart(run: LiveRun, key: str, figure: Callable[[], dict], frames: list[dict] | None = None, *,
+          height: int, points: dict | None = None, layout: dict | None = None, lost: bool = False,
+          clicks: bool = False, flush: bool = False):
+    """A live chart whose figure travels only when due; frames and points travel every tick.
+
+    clicks: returns the chart's value, the last click on it ({x, y, n, t}; a figure request has "need").
+    """
+    due = lost or _figure_due(run, key)
+    sends = run.figure_sends.get(key, 0) + due
+    value = live_chart(_presented(figure(), height) if due else None, frames, key=key, revision=run.revision,
+                       height=height, points=points, layout=layout, clicks=clicks, flush=flush,
+                       session=_session_tag(), figure_id=f"{run.revision}.{sends}")
+    if due:  # counted as sent only once its element is out: a run interrupted before that sends it again
+        run.sent[key], run.figure_sends[key] = state.ui().page_run, sends
+    return value
+
+
+def _session_tag() -> str:
+    """Names this Streamlit session to its charts (a digest: the queue's id stays on the server)."""
+    return hashlib.blake2b(state.ui().sid.encode(), digest_size=8).hexdigest()
+
+
+def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, title: str | None = None) -> None:
+    """Lane k's decision boundary: its base figure when due, then this tick's frames."""
+    trainer = run.runner.lanes[k]
+    frames = got.frames[k] if got and got.frames and got.frames[k] else [frame(trainer, run.boundary)]
+
+    def base() -> dict:
+        if k not in run.figures:  # built once per run; later epochs arrive as frames
+            fig = boundary_figure(run.boundary, trainer.data, run.boundary.values(trainer), title=title)
+            fig.update_layout(height=height)
+            run.figures[k] = figure_dict(fig)
+        return run.figures[k]
+
+    chart(run, key, base, frames, height=height, flush=got is None)  # paused: the current weights at once
+
+
+def loss_points(got: Got | None, validation: bool, *, weight_norms: bool = False) -> dict | None:
+    """This tick's loss (and weight-norm) points as traces to extend (see live.loop.point_traces)."""
+    return point_traces(got.points, validation, weight_norms) if got else None
+
+
+def network_chart(run: LiveRun, got: Got | None, *, key: str) -> None:
+    """Lane 0's network view: the tick's newest frame; paused or on a page run, the current weights' one.
+
+    A tick that made no new frame sends none, and the browser keeps the one it shows.
+    """
+    trainer, page_run = run.runner.lanes[0], state.ui().page_run
+    net = got.network if got else None
+    if net is None and (got is None or run.sent.get(key) != page_run):
+        net = network_frame(trainer, run.boundary)
+    run.sent[key] = page_run
+    network_view(net, key=key, revision=run.revision, height=view_height(trainer))

@@ -1,0 +1,31 @@
+"""The network view: a components-v1 iframe drawing network frames (figures.network) with canvases and SVG.
+
+No plotly and no build step: each unit is a canvas painted with putImageData through a colour
+lookup table, each link an SVG line; frames arrive with the live tick and redraw in place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playground.figures.network import MAX_SHOWN
+from playground.ui.components import declared
+
+_PATH = Path(__file__).parent / "frontend"
+_NAME = "network_view"
+NODE_PX, GAP_PX = 28, 6  # a unit's square and the space between two units of a column
+FRAME_PX = 78  # the title above the columns and the notes under them
+MIN_UNITS = 4  # rows of height at least, so the large map beside the columns stays readable
+
+
+def view_height(trainer) -> int:
+    """Pixels for the trainer's network: its tallest drawn column of units plus the title and notes."""
+    data = trainer.data
+    tallest = max(MIN_UNITS, *(min(n, MAX_SHOWN) for n in (data.n_features, *trainer.cfg.hidden, data.n_outputs)))
+    return FRAME_PX + tallest * (NODE_PX + GAP_PX)
+
+
+def network_view(frame: dict | None, *, key: str, revision: str | int, height: int):
+    """Draw a network frame; frame=None keeps what the browser shows (a tick that made no new one)."""
+    return declared(_NAME, _PATH)(frame=frame, revision=str(revision), height=int(height), node=NODE_PX, gap=GAP_PX,
+                            key=key, default=None)

@@ -1,0 +1,48 @@
+"""Helpers shared by the AppTest suites: open the app, read the epoch counter and the visitor's state."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "page.py")  # the page script (app.py is its server)
+COUNTER = re.compile(r'<span id="epoch-counter" data-epoch="(\d+)"></span>\*\*Epoch (\d+)\*\*')
+
+
+def launch(query: dict[str, str] | None = None, *, check: bool = False) -> AppTest:
+    """A fresh visitor opening the app with these URL query params."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if check:
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def seen(text: str) -> str:
+    """Markdown source as the visitor reads it: backslash escapes and HTML entities undone."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", text))
+
+
+def epoch(at: AppTest) -> int:
+    """The epoch the counter shows (single run and race); its data attribute and its text must agree."""
+    hits = [COUNTER.search(m.value) for m in at.markdown]
+    hits = [h for h in hits if h]
+    assert len(hits) == 1, "expected exactly one epoch counter on the page"
+    data, text = hits[0].groups()
+    assert data == text
+    return int(data)
+
+
+def ui(at: AppTest):
+    """The visitor's UIState."""
+    return at.session_state["ui"]
+
+
+def runner(at: AppTest):
+    """The current mode's runner: the Trainer, or the Race in race mode."""
+    return ui(at).run.runner

@@ -1,0 +1,70 @@
+"""One home per name: every registry, the config's choices and the lessons agree with the catalogue."""
+
+import dataclasses
+
+import torch
+
+from playground import catalog, links
+from playground.catalog import DATASET_NAMES, DATASETS, DEFAULT_LANES, OPTIMIZERS, Status
+from playground.config import FIELDS, RunConfig
+from playground.engine import data, models, optim
+from playground.lessons import COMPARISONS, LESSONS, PRESETS, SURFACE_LESSONS
+from playground.race_config import LANE_FIELDS, RaceConfig
+
+
+def test_config_choices_come_from_the_catalogue():
+    assert FIELDS["dataset"].metadata["choices"] == DATASET_NAMES
+    assert FIELDS["optimizer"].metadata["choices"] == tuple(OPTIMIZERS)
+    assert FIELDS["activation"].metadata["choices"] == tuple(catalog.ACTIVATIONS)
+    assert FIELDS["device"].metadata["choices"] == catalog.DEVICES
+    assert FIELDS["init"].metadata["choices"] == tuple(catalog.INITS)
+
+
+def test_registries_agree_with_the_catalogue():
+    assert set(data.REGISTRY) == set(DATASETS) == set(DATASET_NAMES) - {catalog.CSV}
+    for name, spec in data.REGISTRY.items():
+        assert spec.info is DATASETS[name] and callable(spec.make)
+    assert set(optim.REGISTRY) == set(OPTIMIZERS)
+    for name, spec in optim.REGISTRY.items():
+        assert spec.cls is getattr(torch.optim, OPTIMIZERS[name].torch_class) and spec.label == OPTIMIZERS[name].label
+    assert {k: v.__name__ for k, v in models.ACTIVATIONS.items()} == catalog.ACTIVATIONS
+
+
+def test_every_optimizer_hparam_and_live_name_is_a_config_field():
+    for info in OPTIMIZERS.values():
+        assert set(info.hparams) <= set(FIELDS) and "lr" in info.hparams
+    assert set(catalog.LIVE_HPARAMS) <= set(FIELDS) and set(catalog.STOPPING_FIELDS) <= set(FIELDS)
+    assert optim.LIVE_KEYS == catalog.LIVE_HPARAMS
+    assert set(LANE_FIELDS) <= set(FIELDS)
+
+
+def test_lessons_are_one_table_and_the_default_lanes_one_tuple():
+    assert {**PRESETS, **COMPARISONS, **SURFACE_LESSONS} == LESSONS
+    assert not set(PRESETS) & set(COMPARISONS) and not set(SURFACE_LESSONS) & (set(PRESETS) | set(COMPARISONS))
+    assert COMPARISONS["optimizers"].lanes is DEFAULT_LANES
+    rcfg, _ = RaceConfig.from_query({"mode": "race"})
+    assert [dict(lane) for lane in rcfg.lanes] == [dict(lane) for lane in DEFAULT_LANES]
+    for lesson in LESSONS.values():
+        page, warnings = links.parse({"lesson": lesson.name})
+        assert warnings == [] and page.lesson == lesson.name and page.cfg == lesson.config
+        assert page.mode == ("race" if lesson.race else "surfaces" if lesson.surface else "single")
+        assert page.surface == lesson.surface
+
+
+def test_statuses_are_one_enum():
+    assert {s.value for s in Status} >= {"ready", "running", "finished", "stopped early", "diverged", "failed"}
+    assert [s for s in Status if s.done] == [Status.FINISHED, Status.EARLY, Status.DIVERGED, Status.STALLED,
+                                              Status.FAILED, Status.ESCAPED]
+    assert str(Status.EARLY) == "stopped early"
+
+
+def test_a_new_optimizer_is_one_catalogue_entry():
+    """NAdam was added by one entry in catalog.OPTIMIZERS: it trains, races and round-trips the URL."""
+    cfg = RunConfig(optimizer="nadam", n_points=60, epochs=3)
+    assert RunConfig.from_query(cfg.to_query()) == (cfg, [])
+    from playground.engine.train import Trainer
+
+    trainer = Trainer(cfg)
+    trainer.run()
+    assert isinstance(trainer.optimizer, torch.optim.NAdam) and trainer.current_epoch == 3
+    assert dataclasses.replace(cfg, optimizer="adam") != cfg
