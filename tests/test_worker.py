@@ -143,3 +143,16 @@ def test_a_late_tick_never_undoes_a_pause(monkeypatch):
     w.resume()  # ...and the next tick takes it on again
     assert w.playing
     w.pause()
+
+
+def test_epochs_in_bursts_each_get_a_frame_up_to_max_fps_and_are_thinned_evenly_above():
+    """Frames are owed at max_fps (a token bucket): a pair of epochs trained back to back both get one."""
+    w = make(Trainer(CFG))
+    t0 = w._credit_at
+    pairs = [w._frame_due(t0 + k / 30 + d) for k in range(1, 61) for d in (0.0, 0.002)]  # 60 epochs/s, in pairs
+    assert all(pairs)
+    w = make(Trainer(CFG))
+    t0 = w._credit_at
+    fast = [w._frame_due(t0 + k / 120) for k in range(1, 241)]  # 120 epochs/s: every other one
+    assert sum(fast) == pytest.approx(120 + W.FRAME_BURST, abs=1)
+    assert all(a or b for a, b in zip(fast[10::2], fast[11::2], strict=True))  # no two frames missed in a row

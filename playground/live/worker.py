@@ -25,6 +25,9 @@ from playground.live.slots import TrainingSlots
 CHUNK_S = 0.04  # training between checks of Pause, the speed and the queue
 ABANDON_S = 10.0  # no tick collected for this long: the tab is gone or hidden; stop and free the slot
 MAX_FPS = 60  # boundary frames per second at most, like the TF Playground's one per animation frame
+# Frames a burst of epochs may draw back to back: epochs come in bursts (a loop wakes late and trains the
+# two it owes), and a minimum gap between frames dropped ~20 % of them at 60 epochs/s.
+FRAME_BURST = 3.0
 MAX_BACKLOG = 2000  # recorded items kept for a tick that is late
 NETWORK_FPS = 10  # network-view frames per second at most (each is ~20 unit maps)
 TURN_WAIT_S = 0.25  # longest wait for a turn before checking Pause and renewing the slot's lease
@@ -43,8 +46,8 @@ class Worker:
         self._last_net = -math.inf  # time.monotonic() of the last network frame made
         self.slots, self.sid = slots, sid
         self.share = share or FairShare(turns=1 << 30)  # none given: this worker never waits for a turn
-        # A little under 1/max_fps, so pacing jitter never drops every other frame at max_fps epochs/s.
-        self.max_steps_per_s, self.min_frame_gap = max_steps_per_s, 0.9 / max_fps
+        self.max_steps_per_s, self.max_fps = max_steps_per_s, max_fps
+        self._credit, self._credit_at = FRAME_BURST, time.monotonic()  # frames owed at max_fps (a token bucket)
         self.speed = 60.0  # epochs per second; math.inf = as fast as the CPU and the steps cap allow
         self.queued = 0  # queue position while waiting for a training slot (0 = training)
         self.capped = False  # the steps/s cap is slowing this visitor down
@@ -147,7 +150,7 @@ class Worker:
         return net
 
     def _loop(self) -> None:
-        owed, last, last_frame = 0.0, time.monotonic(), 0.0
+        owed, last = 0.0, time.monotonic()
         while self._playing.is_set() and not self.runner.done:
             now = time.monotonic()
             if now - self._last_collect > ABANDON_S:
@@ -165,25 +168,31 @@ class Worker:
                 continue
             with self.share.turn(self.sid, timeout=TURN_WAIT_S) as got:
                 if got:
-                    owed, last_frame = self._slice(owed, last_frame)
+                    owed = self._slice(owed)
             self._rest()
         self._record(frame=True, final=True)  # the epoch the page stops on is always drawn
         self.slots.release(self.sid)
         self.share.forget(self.sid)
 
-    def _slice(self, owed: float, last_frame: float) -> tuple[float, float]:
+    def _slice(self, owed: float) -> float:
         """Chunks within one turn, up to CHUNK_S, while epochs are owed; records each epoch that ends."""
         start = time.monotonic()
         while owed >= 1.0 and self._playing.is_set() and not self.runner.done and not self._rest_s:
             if self._chunk(epoch_only=False):
                 owed -= 1.0
-                now = time.monotonic()
-                drawn = now - last_frame >= self.min_frame_gap
-                self._record(frame=drawn)
-                last_frame = now if drawn else last_frame
+                self._record(frame=self._frame_due(time.monotonic()))
             if time.monotonic() - start >= CHUNK_S:
                 break
-        return owed, last_frame
+        return owed
+
+    def _frame_due(self, now: float) -> bool:
+        """Whether an epoch ending at `now` gets a boundary frame: each one up to max_fps a second, fewer above."""
+        self._credit = min(self._credit + (now - self._credit_at) * self.max_fps, FRAME_BURST)
+        self._credit_at = now
+        if self._credit < 1.0:
+            return False
+        self._credit -= 1.0
+        return True
 
     def _rest(self) -> None:
         """Sleep what the steps/s cap asks for, outside any turn."""

@@ -3,7 +3,11 @@
 (function () {
   "use strict";
 
-  const MIN_DELAY = 16, MAX_DELAY = 200;  // per-frame delay clamp (ms)
+  // Per-frame spacing clamp (ms). Below one display frame is allowed: frames are drawn on animation frames,
+  // one per frame at most, and a frame whose successor is already due is skipped (thinned evenly).
+  const MIN_DELAY = 1, MAX_DELAY = 200;
+  const BEHIND = 3;                       // frames playback may run late before it skips any (~50 ms)
+  const FALLBACK_MS = 100;                // no animation frame this long (a hidden tab): draw from a timer
   const DEFAULT_INTERVAL = 250;           // assumed ms between batches until two have been seen
   const MIN_INTERVAL = 50;                // floor for the measured interval between batches
   const MAX_GAP = 2000;                   // a longer gap is a pause, not a tick: don't learn from it
@@ -17,17 +21,18 @@
 
   // Read by the browser test. last_draw_ms: how long the last frame's restyle took.
   // points: loss points appended to the first extended trace; asks: figures requested from the server;
-  // updates: times the chart showed new data (a new figure, or points appended in place).
+  // updates: times the chart showed new data (a new figure, or points appended in place);
+  // received: frames that arrived to be played back (drawn + dropped + queued).
   const stats = window.pgStats = {
     renders: 0, reacts: 0, frames_drawn: 0, last_epoch: null, last_draw_ms: 0,
-    dropped: 0, queue: 0, interval: 0, delay: 0, loaded_at: Date.now(), points: 0, asks: 0, updates: 0, clicks: 0,
+    dropped: 0, queue: 0, interval: 0, delay: 0, loaded_at: Date.now(), points: 0, asks: 0, updates: 0, clicks: 0, received: 0,
     new_session: false,
   };
 
   const S = {
     revision: undefined, figKey: "", height: 0, seen: [], queue: [],
     interval: DEFAULT_INTERVAL, lastBatchAt: 0, delay: 40, frameMs: null,
-    busy: false, timer: null, lastDrawAt: 0, drawCost: 0, overlay: {}, overlayTitle: null, lut: null,
+    busy: false, timer: null, nextDue: 0, lastDrawAt: 0, drawCost: 0, overlay: {}, overlayTitle: null, lut: null,
     syncTimer: null, pending: {}, asked: null, askedAt: 0, figId: null, layoutKey: null, clicks: false, clickBound: false, session: null,
     chain: Promise.resolve(),
   };
@@ -414,13 +419,17 @@
     if (S.lastBatchAt && gap < MAX_GAP) S.interval = clamp(0.7 * S.interval + 0.3 * gap, MIN_INTERVAL, MAX_GAP);
     S.lastBatchAt = now;
 
-    for (const f of frames) if (f && typeof f === "object") S.queue.push(f);
-    if (args.flush) S.queue = S.queue.slice(-1);  // paused: show the current weights now, skip the backlog
+    if (!S.queue.length) S.nextDue = Math.max(S.nextDue, now);  // playback was idle: start from now
+    for (const f of frames) if (f && typeof f === "object") { S.queue.push(f); stats.received += 1; }
+    if (args.flush) {  // paused: show the current weights now, skip the backlog
+      S.queue = S.queue.slice(-1);
+      S.nextDue = now;
+    }
     S.frameMs = Number(args.frame_ms) > 0 ? Number(args.frame_ms) : null;
     // Spread backlog + new batch over one expected interval, so the backlog never grows.
     S.delay = S.frameMs || clamp(S.interval / S.queue.length, MIN_DELAY, MAX_DELAY);
     // A slow machine can't draw faster than drawCost: count the backlog in real playback time.
-    const keep = Math.max(1, Math.floor((BACKLOG_INTERVALS * S.interval) / Math.max(S.delay, S.drawCost)));
+    const keep = Math.max(1, Math.floor((BACKLOG_INTERVALS * S.interval) / Math.max(S.delay, S.drawCost, 16)));
     if (S.queue.length > keep) {  // dropping oldest keeps the newest frame, which must be shown
       stats.dropped += S.queue.length - keep;
       S.queue.splice(0, S.queue.length - keep);
@@ -431,19 +440,37 @@
     schedule();
   }
 
+  // Frames are drawn on animation frames, so each one drawn is painted; a timer stands in where the
+  // browser sends none (a hidden tab). Due times advance by S.delay from the last due time, not from
+  // when the draw happened, so a late draw does not slow playback down.
   function schedule() {
     if (S.timer !== null || S.busy || !S.queue.length) return;
-    const wait = Math.max(0, S.lastDrawAt + S.delay - performance.now());
-    S.timer = setTimeout(pump, wait);
+    const fire = () => {
+      if (S.timer === null) return;
+      cancelAnimationFrame(S.timer.raf);
+      clearTimeout(S.timer.to);
+      S.timer = null;
+      pump(performance.now());
+    };
+    S.timer = { raf: requestAnimationFrame(fire), to: setTimeout(fire, FALLBACK_MS) };
   }
 
-  function pump() {
-    S.timer = null;
+  function pump(now) {
     if (S.busy || !S.queue.length) return;
+    if (now < S.nextDue - Math.min(8, S.delay / 2)) { schedule(); return; }  // not due before the next frame
+    // Up to BEHIND frames late, playback catches up one per animation frame (a missed frame costs nothing);
+    // later than that it skips the oldest due frames, thinning evenly instead of lagging.
+    const due = Math.min(S.queue.length, 1 + Math.floor(Math.max(0, now - S.nextDue) / S.delay));
+    const skip = Math.max(0, due - BEHIND);
+    if (skip) {
+      stats.dropped += skip;
+      S.queue.splice(0, skip);
+    }
+    S.nextDue += (skip + 1) * S.delay;
     const frame = S.queue.shift();
     stats.queue = S.queue.length;
     S.busy = true;
-    S.lastDrawAt = performance.now();
+    S.lastDrawAt = now;
     drawFrame(frame).finally(() => {
       S.drawCost = 0.8 * S.drawCost + 0.2 * (performance.now() - S.lastDrawAt);
       S.busy = false;
