@@ -46,6 +46,7 @@ class DatasetInfo:
     loader: str = ""  # sklearn.datasets function for bundled sets, e.g. "load_iris"
     sized: bool = True  # the point count and noise sliders apply
     scaled: bool = True  # inputs standardized on the training split; False feeds raw coordinates
+    inputs: int = 2  # input columns; INPUT_FEATURES apply only to 2
 
 
 DATASETS: dict[str, DatasetInfo] = {
@@ -65,17 +66,23 @@ DATASETS: dict[str, DatasetInfo] = {
     "tfp_spiral": DatasetInfo("binary", "TF Playground's two spirals, 1.75 turns each", scaled=False),
     "seedlab": DatasetInfo("binary", "the seed lab's ten points", sized=False),
     "blobs": DatasetInfo("multiclass", "3 to 5 Gaussian blobs"),
-    "sine": DatasetInfo("regression", "1-D noisy sine wave"),
+    "sine": DatasetInfo("regression", "1-D noisy sine wave", inputs=1),
     "plane": DatasetInfo("regression", "2-D noisy plane"),
-    "iris": DatasetInfo("multiclass", "iris flowers: 4 features, 3 species", False, "load_iris"),
-    "wine": DatasetInfo("multiclass", "wines: 13 features, 3 cultivars", False, "load_wine"),
+    "iris": DatasetInfo("multiclass", "iris flowers: 4 features, 3 species", False, "load_iris", inputs=4),
+    "wine": DatasetInfo("multiclass", "wines: 13 features, 3 cultivars", False, "load_wine", inputs=13),
     "breast_cancer": DatasetInfo("binary", "tumours: 30 features, malignant vs benign", False,
-                                 "load_breast_cancer"),
-    "digits": DatasetInfo("multiclass", "8x8 digits: 64 features, 10 classes", False, "load_digits"),
-    "diabetes": DatasetInfo("regression", "disease progression: 10 features", False, "load_diabetes"),
+                                 "load_breast_cancer", inputs=30),
+    "digits": DatasetInfo("multiclass", "8x8 digits: 64 features, 10 classes", False, "load_digits", inputs=64),
+    "diabetes": DatasetInfo("regression", "disease progression: 10 features", False, "load_diabetes", inputs=10),
 }
 CSV = "csv"  # the visitor's own upload; not in the registry, since it has no generator
 DATASET_NAMES = (*DATASETS, CSV)
+
+# TF Playground's input features of 2-D data: name -> how the picker and the network view write it.
+# The network's first layer reads the chosen ones (engine/models.py InputFeatures computes each).
+INPUT_FEATURES = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂",
+                  "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
+RAW_FEATURES = ("x1", "x2")  # the default: both coordinates as they are, and no feature layer at all
 
 # Hidden non-linearities by name -> the torch.nn module that implements each.
 ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Identity"}

@@ -40,6 +40,9 @@ DEFAULT_PATIENCE = 50  # early stopping's default; 20 stopped some seeds of iris
 HIDDEN = Items(int, 1, MAX_NEURONS, max_len=MAX_LAYERS, too_long=f"at most {MAX_LAYERS} hidden layers",
                out_of_range=f"each layer needs 1 to {MAX_NEURONS} neurons")
 BETAS = Items(float, (0.0, 0.0), MAX_BETAS, min_len=2, max_len=2, too_long="betas are two numbers in [0, 1)")
+FEATURES = Items(str, min_len=1, choices=tuple(catalog.INPUT_FEATURES), unique=True,
+                 too_long="at least one input feature",
+                 out_of_range=f"each input feature is one of {', '.join(catalog.INPUT_FEATURES)}")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class RunConfig:
     seed: int = setting(0, "seeds the data, and with init_seed the weights, shuffle and dropout", 0, MAX_SEED)
     init_seed: int = setting(0, "Reset bumps this: new initial weights on the same data", 0, MAX_SEED)
     # model
+    features: tuple[str, ...] = setting(catalog.RAW_FEATURES, "what the first layer reads of 2-D data: the "
+                                        "coordinates, their squares, product or sines", items=FEATURES)
     hidden: tuple[int, ...] = setting((16, 16), "hidden layer sizes; () is a linear model", items=HIDDEN)
     activation: str = setting("relu", "hidden non-linearity", choices=tuple(catalog.ACTIVATIONS))
     dropout: float = setting(0.0, "probability of zeroing a hidden unit while training", 0.0, 0.9)

@@ -19,7 +19,7 @@ MAX_PARAM_CHARS = 200  # longer URL values are ignored outright
 
 @dataclass(frozen=True)
 class Items:
-    """The rule for a tuple field: item type, per-position ranges and allowed lengths."""
+    """The rule for a tuple field: item type, per-position ranges or allowed names, and allowed lengths."""
 
     kind: type
     lo: float | tuple | None = None  # one bound for every item, or one per position
@@ -27,7 +27,9 @@ class Items:
     min_len: int = 0
     max_len: int | None = None
     too_long: str = ""  # the message naming the length limit
-    out_of_range: str = ""  # set: an item outside its range is invalid (else it is clamped)
+    out_of_range: str = ""  # set: an item outside its range (or choices) is invalid (else it is clamped)
+    choices: tuple = ()  # set: items are names, each one of these
+    unique: bool = False  # repeated items are dropped, the first kept, before the length is checked
 
 
 def setting(default, help: str, lo=None, hi=None, choices=None, items: Items | None = None):
@@ -131,10 +133,14 @@ def validate(obj, names=None) -> None:
 
 def _tuple(name: str, raw: Any, f: dataclasses.Field) -> tuple[tuple, str | None]:
     rule: Items = f.metadata["items"]
-    values = [number(v, rule.kind) for v in _items(raw)]
+    values = [_name(v, rule) if rule.choices else number(v, rule.kind) for v in _items(raw)]
+    notes = []
+    if rule.unique and len(set(values)) < len(values):
+        values = list(dict.fromkeys(values))
+        notes.append(f"'{name}' named an item twice; kept {format_value(tuple(values))}")
     if len(values) < rule.min_len or (rule.max_len is not None and len(values) > rule.max_len):
         raise Invalid(rule.too_long or f"{rule.min_len} to {rule.max_len} numbers")
-    out, notes = [], []
+    out = []
     for k, v in enumerate(values):
         lo = rule.lo[k] if isinstance(rule.lo, tuple) else rule.lo
         hi = rule.hi[k] if isinstance(rule.hi, tuple) else rule.hi
@@ -145,6 +151,13 @@ def _tuple(name: str, raw: Any, f: dataclasses.Field) -> tuple[tuple, str | None
         if note:
             notes.append(note)
     return tuple(out), "; ".join(notes) or None
+
+
+def _name(raw: Any, rule: Items) -> str:
+    name = _str(raw)
+    if name not in rule.choices:
+        raise Invalid(rule.out_of_range or f"each item is one of {', '.join(rule.choices)}")
+    return name
 
 
 def _items(raw: Any) -> list:

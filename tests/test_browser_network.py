@@ -132,9 +132,10 @@ def test_the_single_run_page_shows_the_network_and_it_updates_while_playing(app_
     data = load_dataset(cfg)
     want = [min(n, N.MAX_SHOWN) for n in (data.n_features, *cfg.hidden, data.n_outputs)]
     assert [len(v) for v in frame.evaluate(COUNTS_JS).values()] == want
-    # Between the controls and the boundary.
+    # Read left to right, as the TF Playground: the network, then the boundary beside it.
     boundary = page.locator("iframe[title$='live_chart']").first.bounding_box()
-    assert net.bounding_box()["y"] < boundary["y"]
+    box = net.bounding_box()
+    assert box["x"] + box["width"] <= boundary["x"] and abs(box["y"] - boundary["y"]) < 5
 
     loaded = frame.evaluate("window.pgNet.loaded_at")
     play_button(page).click()

@@ -18,6 +18,8 @@ def test_config_choices_come_from_the_catalogue():
     assert FIELDS["activation"].metadata["choices"] == tuple(catalog.ACTIVATIONS)
     assert FIELDS["device"].metadata["choices"] == catalog.DEVICES
     assert FIELDS["init"].metadata["choices"] == tuple(catalog.INITS)
+    assert FIELDS["features"].metadata["items"].choices == tuple(catalog.INPUT_FEATURES)
+    assert FIELDS["features"].default == catalog.RAW_FEATURES
 
 
 def test_registries_agree_with_the_catalogue():
@@ -28,6 +30,13 @@ def test_registries_agree_with_the_catalogue():
     for name, spec in optim.REGISTRY.items():
         assert spec.cls is getattr(torch.optim, OPTIMIZERS[name].torch_class) and spec.label == OPTIMIZERS[name].label
     assert {k: v.__name__ for k, v in models.ACTIVATIONS.items()} == catalog.ACTIVATIONS
+    assert set(models.FEATURE_OPS) == set(catalog.INPUT_FEATURES)
+
+
+def test_each_datasets_input_count_is_its_catalogue_entrys():
+    # The sidebar offers input features only where the catalogue says the data is 2-D.
+    for name, info in DATASETS.items():
+        assert data.load_dataset(RunConfig(dataset=name, n_points=20)).n_features == info.inputs, name
 
 
 def test_every_optimizer_hparam_and_live_name_is_a_config_field():

@@ -97,3 +97,37 @@ json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3), m
 def test_from_json_fuzz_never_raises(data):
     cfg, _ = RunConfig.from_json(json.dumps(data))
     assert_valid(cfg)
+
+
+def test_input_features_round_trip_and_default_to_the_raw_pair():
+    assert RunConfig().features == ("x1", "x2") and C.DEFAULT.to_query()["features"] == "x1,x2"
+    assert "features" not in C.DEFAULT.to_query(compact=True)  # a default link stays as it was
+    cfg = RunConfig(features=("sin_x1", "x1x2", "x2sq"))
+    assert cfg.to_query()["features"] == "sin_x1,x1x2,x2sq" and cfg.to_dict()["features"] == ["sin_x1", "x1x2", "x2sq"]
+    assert RunConfig.from_query(cfg.to_query()) == (cfg, [])
+    assert RunConfig.from_json(cfg.to_json()) == (cfg, [])
+    assert RunConfig.from_query({"features": " X1SQ , x2 "}) == (RunConfig(features=("x1sq", "x2")), [])
+
+
+def test_repeated_input_features_are_dropped_keeping_the_order():
+    cfg, warnings = RunConfig.from_query({"features": "x2sq,x1,x2sq,x1"})
+    assert cfg.features == ("x2sq", "x1")
+    assert warnings == ["'features' named an item twice; kept x2sq,x1"]
+
+
+def test_unknown_or_no_input_features_fall_back_to_the_default_naming_the_rule():
+    for raw in ("x1,x3", "cos_x1", [1, 2], "x1;x2"):
+        cfg, warnings = RunConfig.from_query({"features": raw})
+        assert cfg.features == ("x1", "x2") and len(warnings) == 1, raw
+        assert warnings[0].endswith("using x1,x2"), warnings
+    _, warnings = RunConfig.from_query({"features": "x1,x3"})
+    assert "each input feature is one of x1, x2, x1sq, x2sq, x1x2, sin_x1, sin_x2" in warnings[0]
+    for raw in ("", "none", []):
+        cfg, warnings = RunConfig.from_json(json.dumps({"features": raw}))
+        assert cfg.features == ("x1", "x2") and "(at least one input feature)" in warnings[0], raw
+    try:
+        RunConfig().replace(features=())
+    except ValueError as exc:
+        assert "at least one input feature" in str(exc)
+    else:
+        raise AssertionError("an empty feature list must be refused")

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+from playground.config import RunConfig
 from playground.engine import export
 from playground.engine.devices import use_one_thread
 from playground.engine.race import Race
@@ -179,3 +180,32 @@ def test_the_command_line_prints_the_script(capsys):
     text = capsys.readouterr().out
     assert text == export.script(LESSONS["seed-lab"].config.replace(epochs=7), title="seed-lab")
     assert "EPOCHS, PATIENCE, MIN_DELTA, RESTORE_BEST = 7, 0" in text
+
+
+def test_a_run_with_input_features_replays(tmp_path):
+    cfg = RunConfig(dataset="tfp_circle", features=("x1", "x2", "x1sq", "x2sq", "x1x2", "sin_x1", "sin_x2"),
+                    n_points=150, hidden=(5,), activation="tanh", batch_size=16, epochs=25)
+    trainer = Trainer(cfg)
+    trainer.run()
+    text = export.script(cfg)
+    assert "FEATURES = ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sin_x1', 'sin_x2']" in text
+    assert_replays(trainer, script_history(text, tmp_path))
+    assert "FEATURES = []" in export.script(cfg.replace(dataset="iris"))  # not 2-D: the raw inputs
+
+
+def test_a_race_lane_with_input_features_replays_its_batched_pass(tmp_path):
+    base = RunConfig(dataset="circles", features=("x1sq", "x2sq", "sin_x1"), n_points=120, hidden=(4,), epochs=20)
+    race = Race(RaceConfig.of(base, [{"lr": 0.05}, {"lr": 0.01}]))
+    race.run()
+    assert race.stack_of(1) == (2, 1)
+    assert_replays(race.trainers[1], script_history(export.script(race.trainers[1].cfg, race.data, stack=(2, 1)),
+                                                    tmp_path))
+
+
+def test_the_scripts_features_are_the_apps():
+    from playground.engine import models, standalone
+
+    assert standalone.FEATURE_OPS.keys() == models.FEATURE_OPS.keys()
+    x = torch.randn(300, 2, generator=torch.Generator().manual_seed(0)) * 4
+    names = tuple(models.FEATURE_OPS)
+    assert torch.equal(standalone.InputFeatures(names)(x), models.InputFeatures(names)(x))

@@ -45,7 +45,7 @@ def test_metrics_report_has_train_validation_and_best_columns():
     assert list(table.columns)[:2] == ["train (epoch 5)", "validation (epoch 5)"]
     if trainer.best_epoch != 5:
         assert list(table.columns)[2] == f"validation (best epoch {trainer.best_epoch})"
-    assert "loss (BCE)" in table.index and "roc_auc" in table.index and warning is None
+    assert "loss (BCE)" in table.index and "ROC-AUC" in table.index and warning is None
     assert gap == table.iloc[0, 1] - table.iloc[0, 0] and low_epoch == trainer.best_epoch
 
 

@@ -100,7 +100,7 @@ def test_confusion_and_table_shapes():
     assert list(table.columns) == ["train (epoch 3)", "validation (epoch 3)"]
     labels = metric_labels("binary", ("malignant", "benign"))
     assert labels["precision"] == "precision (positive class benign)" and labels["loss"] == "loss (BCE)"
-    assert metric_labels("multiclass")["f1"] == "f1 (macro)"
+    assert metric_labels("multiclass")["f1"] == "F1 (macro)"
 
 
 def rising_after(low: int, n: int, rise: float = 0.01) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

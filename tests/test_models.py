@@ -1,10 +1,12 @@
 """The MLP: layer order, dropout only in train mode, batch norm's running statistics in eval."""
 
+import numpy as np
 import torch
 from torch import nn
 
+from playground import catalog
 from playground.config import RunConfig
-from playground.engine.models import SeededDropout, build_model, describe
+from playground.engine.models import FEATURE_OPS, InputFeatures, SeededDropout, build_model, describe
 
 
 def test_seed_lab_architecture():
@@ -72,3 +74,46 @@ def test_tf_playground_init_is_uniform_half_weights_and_biases_of_a_tenth():
     assert torch.equal(build_model(cfg, 2, 1, init_seed=3)[0].weight, model[0].weight)
     assert not torch.equal(build_model(RunConfig(hidden=(64, 64)), 2, 1, init_seed=3)[0].weight, model[0].weight)
     assert describe(cfg, 2, 1) == "2-64-64-1 (relu, TF Playground init)"
+
+
+# Each input feature in numpy, written independently of the torch module.
+NUMPY_FEATURES = {"x1": lambda x: x[:, 0], "x2": lambda x: x[:, 1], "x1sq": lambda x: x[:, 0] ** 2,
+                  "x2sq": lambda x: x[:, 1] ** 2, "x1x2": lambda x: x[:, 0] * x[:, 1],
+                  "sin_x1": lambda x: np.sin(x[:, 0]), "sin_x2": lambda x: np.sin(x[:, 1])}
+
+
+def test_input_features_equal_their_formulas_on_random_inputs():
+    assert set(FEATURE_OPS) == set(catalog.INPUT_FEATURES) == set(NUMPY_FEATURES)
+    x = np.random.default_rng(0).normal(0, 3, (500, 2))
+    names = tuple(catalog.INPUT_FEATURES)[::-1]  # any order: columns follow the names
+    out = InputFeatures(names)(torch.as_tensor(x)).numpy()
+    assert out.shape == (500, len(names))
+    for k, name in enumerate(names):
+        np.testing.assert_allclose(out[:, k], NUMPY_FEATURES[name](x), rtol=1e-12, atol=1e-12, err_msg=name)
+    stacked = InputFeatures(("x1sq", "sin_x2"))(torch.as_tensor(x).expand(3, 500, 2))  # leading dims kept
+    assert stacked.shape == (3, 500, 2)
+
+
+def test_input_features_are_the_first_module_and_only_when_not_the_raw_pair():
+    cfg = RunConfig(features=("x1", "x2", "x1sq", "x2sq"), hidden=(8,))
+    model = build_model(cfg, 2, 1, init_seed=0)
+    assert [type(m) for m in model] == [InputFeatures, nn.Linear, nn.ReLU, nn.Linear]
+    assert model[0].names == cfg.features and model[1].in_features == 4
+    assert list(model.state_dict()) == ["1.weight", "1.bias", "3.weight", "3.bias"]  # nothing of its own
+    assert describe(cfg, 2, 1) == "4-8-1 (relu, features x₁, x₂, x₁², x₂²)"
+    assert describe(RunConfig(features=("x1sq",), hidden=()), 2, 1) == "1-1 (linear model, features x₁²)"
+    swapped = build_model(RunConfig(features=("x2", "x1")), 2, 1, init_seed=0)
+    assert isinstance(swapped[0], InputFeatures)  # any other choice, even a reordering, is a feature map
+
+
+def test_the_default_model_is_the_plain_mlp_it_always_was():
+    assert RunConfig().features == catalog.RAW_FEATURES == ("x1", "x2")
+    model = build_model(RunConfig(), 2, 1, init_seed=5)
+    assert not any(isinstance(m, InputFeatures) for m in model)
+    # Exports, tests and saved safetensors files name these keys.
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]
+    assert describe(RunConfig(), 2, 1) == "2-16-16-1 (relu)"
+    # Features apply to 2-D data only: other inputs are read as they are.
+    wide = build_model(RunConfig(features=("x1sq",)), 4, 3, init_seed=5)
+    assert isinstance(wide[0], nn.Linear) and wide[0].in_features == 4
+    assert describe(RunConfig(features=("x1sq",)), 4, 3) == "4-16-16-3 (relu)"

@@ -198,7 +198,7 @@ def test_figure_dict_is_plain_json_at_float32_precision():
     assert payload_bytes(slim) < payload_bytes(d)
 
 
-def test_race_loss_figure_shows_each_lanes_layer_norms_in_a_panel_under_the_loss():
+def test_race_loss_figure_shows_each_lanes_layer_norms_in_a_panel_beside_the_loss():
     from playground.engine.race import Race
     from playground.figures.loss import race_loss_spec
     from playground.race_config import RaceConfig
@@ -211,5 +211,7 @@ def test_race_loss_figure_shows_each_lanes_layer_norms_in_a_panel_under_the_loss
     assert [t["name"] for t in norms[:3]] == [f"{race.labels[0]} · {k} ‖W‖" for k in ("layer 1", "layer 2", "output")]
     assert np.allclose(norms[0]["y"], race.trainers[0].history.column("weight_norm_1"), rtol=1e-6)
     assert len({t["line"]["color"] for t in norms}) == 2 and len({t["line"]["dash"] for t in norms}) == 3
-    assert spec["layout"]["yaxis2"]["domain"][1] < spec["layout"]["yaxis"]["domain"][0]  # under the loss
+    layout = spec["layout"]
+    assert layout["xaxis2"]["domain"][0] > layout["xaxis"]["domain"][1]  # beside the loss, on its own x axis
+    assert all(t["xaxis"] == "x2" for t in norms) and layout["yaxis2"]["anchor"] == "x2"
     go.Figure(spec)  # plotly accepts it

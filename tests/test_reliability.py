@@ -716,7 +716,7 @@ def test_reset_and_new_data_at_the_largest_seed_wrap_and_the_link_keeps_it(field
 
 W = "w_"
 NO_WIDGET = {"init_seed": "Reset bumps it; links set it", "device": "links and the CLI set it"}
-WIDGET_KINDS = ("slider", "number_input", "select_slider", "selectbox", "radio", "checkbox", "toggle")
+WIDGET_KINDS = ("slider", "number_input", "select_slider", "selectbox", "radio", "checkbox", "toggle", "multiselect")
 
 
 def sidebar_widgets() -> dict[str, object]:
@@ -754,6 +754,9 @@ def test_parser_limits_and_widget_limits_agree():
         elif name == "betas":
             for k in range(2):
                 assert widget_range(widgets[f"beta{k + 1}"]) == (betas.lo[k], betas.hi[k]), k
+        elif name == "features":  # every name the parser accepts, and no empty choice (see _keep_a_feature)
+            w = widgets[name]
+            assert [w.format_func(c) for c in meta["items"].choices] == w.options and meta["items"].min_len == 1
         elif meta["choices"]:
             w = widgets[name]
             assert [w.format_func(c) for c in meta["choices"]] == w.options, name
@@ -798,10 +801,11 @@ def test_surface_parser_limits_and_widget_limits_agree():
 EXTREMES = {
     "hi": {"n_points": C.MAX_POINTS, "noise": 1.0, "val_frac": 0.8, "seed": C.MAX_SEED, "hidden": (64,) * 6,
            "dropout": 0.9, "lr": 10.0, "betas": C.MAX_BETAS, "eps": 1.0, "weight_decay": 1.0,
-           "batch_size": C.MAX_POINTS, "epochs": C.MAX_EPOCHS, "patience": C.MAX_EPOCHS, "min_delta": 1.0},
+           "batch_size": C.MAX_POINTS, "epochs": C.MAX_EPOCHS, "patience": C.MAX_EPOCHS, "min_delta": 1.0,
+           "features": tuple(C.FEATURES.choices)},
     "lo": {"n_points": 10, "noise": 0.0, "val_frac": 0.0, "seed": 0, "hidden": (1,), "dropout": 0.0, "lr": 1e-5,
            "betas": (0.0, 0.0), "eps": 1e-12, "weight_decay": 0.0, "batch_size": 2, "epochs": 1, "patience": 0,
-           "min_delta": 0.0},
+           "min_delta": 0.0, "features": ("x1",)},
 }
 
 

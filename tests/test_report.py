@@ -61,11 +61,11 @@ def test_precision_recall_and_f1_name_the_positive_class():
     trainer.run()
     index = list(metrics_report(trainer).table.index)
     assert trainer.data.class_names == ("malignant", "benign")
-    for name in ("precision", "recall", "f1"):
+    for name in ("precision", "recall", "F1"):  # as a reader writes it, not the identifier f1
         assert f"{name} (positive class benign)" in index
     iris = Trainer(RunConfig(dataset="iris", epochs=1))
     iris.run()
-    assert "f1 (macro)" in metrics_report(iris).table.index
+    assert "F1 (macro)" in metrics_report(iris).table.index
 
 
 @pytest.mark.parametrize(("cfg", "epochs"), [(RunConfig(patience=0), 300),

@@ -19,6 +19,7 @@ from safetensors.torch import save as st_save
 from playground.catalog import ACTIVATIONS
 from playground.config import RunConfig
 from playground.engine.data import Dataset, load_dataset
+from playground.engine.models import applied_features
 from playground.engine.optim import REGISTRY
 from playground.engine.schedule import BatchSchedule
 from playground.engine.train import seeds
@@ -80,6 +81,7 @@ def settings(cfg: RunConfig, data: Dataset, title: str, stack: tuple[int, int] |
         f"SEEDS = {seeds(cfg.seed, cfg.init_seed)!r}",
         f"HIDDEN, ACTIVATION, DROPOUT, BATCH_NORM, TFP_INIT = {list(cfg.hidden)!r}, "
         f"{ACTIVATIONS[cfg.activation]!r}, {cfg.dropout!r}, {cfg.batch_norm!r}, {cfg.init == 'tfp'!r}",
+        f"FEATURES = {list(applied_features(cfg, data.n_features))!r}  # []: the inputs as they are",
         f"OPTIMIZER, OPTIMIZER_ARGS = {cls!r}, {kwargs!r}",
         f"BATCH_SIZE, FOLD_SINGLE = {schedule.batch_size}, {schedule.batch_norm!r}",
         f"EPOCHS, PATIENCE, MIN_DELTA, RESTORE_BEST = {cfg.epochs}, {cfg.patience}, {cfg.min_delta!r}, "

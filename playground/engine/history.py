@@ -11,11 +11,24 @@ import pandas as pd
 BASE_COLUMNS = ("epoch", "steps", "lr", "momentum", "weight_decay", "train_loss", "val_loss",
                 "val_score", "grad_norm", "time")
 WEIGHT_NORM_PREFIX = "weight_norm_"  # weight_norm_1 is the first Linear layer's, up to the output layer's
+GRAD_NORM_PREFIX = "grad_norm_"  # per Linear layer, like the weight norms (grad_norm is the whole model's)
+UPDATE_RATIO_PREFIX = "update_ratio_"
+STEP_COLUMNS = ("step_p10", "step_p50", "step_p90")  # adaptive step-size quantiles over all parameters
 
 
 def weight_norm_column(layer: int) -> str:
     """The column holding Linear layer `layer`'s (1-based) weight norm."""
     return f"{WEIGHT_NORM_PREFIX}{layer}"
+
+
+def grad_norm_column(layer: int) -> str:
+    """The column holding Linear layer `layer`'s (1-based) weight-gradient norm."""
+    return f"{GRAD_NORM_PREFIX}{layer}"
+
+
+def update_ratio_column(layer: int) -> str:
+    """The column holding Linear layer `layer`'s (1-based) update/weight ratio over the epoch."""
+    return f"{UPDATE_RATIO_PREFIX}{layer}"
 
 
 class History:
@@ -72,7 +85,21 @@ class History:
     @property
     def weight_norm_columns(self) -> tuple[str, ...]:
         """The per-layer weight-norm columns, first layer first."""
-        return tuple(c for c in self._cols if c.startswith(WEIGHT_NORM_PREFIX))
+        return self.layer_columns(WEIGHT_NORM_PREFIX)
+
+    def layer_columns(self, prefix: str) -> tuple[str, ...]:
+        """The per-layer columns named prefix + layer, first layer first."""
+        return tuple(c for c in self._cols if c.startswith(prefix) and c[len(prefix):].isdigit())
+
+    def tail(self, names: tuple[str, ...] | list[str], rows: int) -> dict[str, np.ndarray]:
+        """Copies of the last `rows` rows of these columns, all cut at one row count.
+
+        Safe while the training thread appends: rows are read up to a count taken once.
+        """
+        n = self._n
+        lo = max(0, n - max(rows, 0))
+        return {name: self._cols[name][lo:n].copy() if name in self._cols else np.full(n - lo, np.nan)
+                for name in names}
 
     def last(self, name: str, default: float = math.nan) -> float:
         """Most recent value of a column."""

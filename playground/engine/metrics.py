@@ -11,6 +11,10 @@ from playground.engine import fastmetrics as fm
 
 CLASSIFICATION = ("accuracy", "precision", "recall", "f1", "roc_auc")
 REGRESSION = ("mse", "rmse", "mae", "r2")
+# How a reader writes each metric: the table's row names, never the identifiers.
+NAMES = {"accuracy": "accuracy", "precision": "precision", "recall": "recall", "f1": "F1", "roc_auc": "ROC-AUC",
+         "mse": "MSE", "rmse": "RMSE", "mae": "MAE", "r2": "R²"}
+AVERAGED = ("precision", "recall", "f1")  # over the positive class, or the macro average of every class
 
 
 def classification_metrics(y_true: np.ndarray, proba: np.ndarray, scores: np.ndarray | None = None) -> dict[str, float]:
@@ -53,14 +57,14 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
 
 
 def metric_labels(task: str, class_names: tuple[str, ...] = ()) -> dict[str, str]:
-    """Row names that say what each metric averages: the positive class, or the macro average."""
+    """Row names as words that say what each metric averages: the positive class, or the macro average."""
     if task == "regression":
-        return {"loss": "loss (MSE of standardized targets)"}
+        return {"loss": "loss (MSE of standardized targets)", **{m: NAMES[m] for m in REGRESSION}}
     if task == "binary":
         positive = f"positive class {class_names[1] if len(class_names) > 1 else '1'}"
-        return {"loss": "loss (BCE)", **{m: f"{m} ({positive})" for m in ("precision", "recall", "f1")}}
-    return {"loss": "loss (cross-entropy)", **{m: f"{m} (macro)" for m in ("precision", "recall", "f1")},
-            "roc_auc": "roc_auc (one-vs-rest, macro)"}
+        return {"loss": "loss (BCE)", **NAMES, **{m: f"{NAMES[m]} ({positive})" for m in AVERAGED}}
+    return {"loss": "loss (cross-entropy)", **NAMES, **{m: f"{NAMES[m]} (macro)" for m in AVERAGED},
+            "roc_auc": "ROC-AUC (one-vs-rest, macro)"}
 
 
 def metrics_table(columns: dict[str, dict[str, float]], labels: dict[str, str] | None = None) -> pd.DataFrame:

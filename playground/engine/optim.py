@@ -72,6 +72,11 @@ def set_live(optimizer: torch.optim.Optimizer, **values: float) -> dict[str, tup
     return changed
 
 
+def group_settings(optimizer: torch.optim.Optimizer) -> dict:
+    """The first param group's settings (lr, betas, eps...) as the optimizer holds them now, read-only."""
+    return {k: v for k, v in optimizer.param_groups[0].items() if k != "params"}
+
+
 def live_values(optimizer: torch.optim.Optimizer) -> dict[str, float]:
     """The live hyperparameters as the optimizer holds them now (the source of truth)."""
     group = optimizer.param_groups[0]

@@ -18,7 +18,7 @@ from torch.nn import functional as F
 
 from playground.catalog import Status
 from playground.engine.data import Dataset, load_dataset
-from playground.engine.models import SeededDropout
+from playground.engine.models import InputFeatures, SeededDropout
 from playground.engine.train import Trainer
 from playground.race_config import RaceConfig
 
@@ -74,7 +74,7 @@ class Race:
 
     @property
     def notice(self) -> str | None:
-        """A lane's device fallback notice, if any."""
+        """The lanes' shared notice (device fallback, input features that do not apply), if any."""
         return self.trainers[0].notice
 
     def epoch(self) -> None:
@@ -218,8 +218,13 @@ class _Stack(list):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """All lanes on one batch: (batch, in) -> (lanes, batch, out)."""
+        features = isinstance(self[0].model[0], InputFeatures)
+        if features:  # no parameters and the same for every lane: computed once, as a lone lane computes it
+            x = self[0].model[0](x)
         h = x.unsqueeze(0).expand(len(self), *x.shape)
         for i, first in enumerate(self[0].model):
+            if i == 0 and features:
+                continue
             if i in self.linear:
                 bias = self.stacked[i, "bias"].unsqueeze(1)
                 h = torch.baddbmm(bias, h, self.stacked[i, "weight"].transpose(1, 2))

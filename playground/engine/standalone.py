@@ -30,6 +30,7 @@ Y_VAL = []
 Y_STD = 1.0  # regression targets are standardized; the RMSE is reported in the original units
 SEEDS = {"init": 1, "shuffle": 2, "dropout": 3}  # the app derives them from seed and init_seed
 HIDDEN, ACTIVATION, DROPOUT, BATCH_NORM, TFP_INIT = [8], "ReLU", 0.0, False, False
+FEATURES = []  # input features the first layer reads (e.g. ["x1", "x2", "x1sq"]); []: the inputs as they are
 OPTIMIZER, OPTIMIZER_ARGS = "Adam", {"lr": 0.01, "betas": (0.9, 0.999), "eps": 1e-08, "weight_decay": 0.0,
                                      "fused": True}
 BATCH_SIZE, FOLD_SINGLE = 4, False  # rows per step; FOLD_SINGLE: batch norm folds a lone last row in
@@ -56,6 +57,31 @@ class SeededDropout(nn.Dropout):
         return x * keep / (1 - self.p)
 
 
+# TF Playground's input features, each a function of the two input columns (the app's engine/models.py).
+FEATURE_OPS = {
+    "x1": lambda x1, x2: x1,
+    "x2": lambda x1, x2: x2,
+    "x1sq": lambda x1, x2: x1 * x1,
+    "x2sq": lambda x1, x2: x2 * x2,
+    "x1x2": lambda x1, x2: x1 * x2,
+    "sin_x1": lambda x1, x2: torch.sin(x1),
+    "sin_x2": lambda x1, x2: torch.sin(x2),
+}
+
+
+class InputFeatures(nn.Module):
+    """The chosen features of a 2-D input, one column each, in order; it has no parameters."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.names = tuple(names)
+
+    def forward(self, x):
+        """(..., 2) inputs -> (..., len(names)) features."""
+        x1, x2 = x[..., 0], x[..., 1]
+        return torch.stack([FEATURE_OPS[n](x1, x2) for n in self.names], dim=-1)
+
+
 def tensors(x, y):
     """The embedded rows as tensors: float32 inputs, targets shaped for the loss."""
     xt = torch.tensor(x, dtype=torch.float32).reshape(-1, N_FEATURES)
@@ -65,9 +91,11 @@ def tensors(x, y):
 
 
 def build_model():
-    """Linear, [BatchNorm], activation, [Dropout] per hidden layer, then the output layer."""
+    """[InputFeatures], then Linear, [BatchNorm], activation, [Dropout] per hidden layer, then the output layer."""
     dropout_gen = torch.Generator().manual_seed(SEEDS["dropout"])
     layers, width = [], N_FEATURES
+    if FEATURES:
+        layers, width = [InputFeatures(FEATURES)], len(FEATURES)
     for size in HIDDEN:
         layers.append(nn.Linear(width, size))
         if BATCH_NORM:
@@ -102,8 +130,12 @@ def forward(model, x):
     if not STACK:
         return model(x)
     lanes, k = STACK
+    if FEATURES:  # the same for every lane: computed once, before the lanes are stacked
+        x = model[0](x)
     h = x.unsqueeze(0).expand(lanes, *x.shape)
     for layer in model:
+        if isinstance(layer, InputFeatures):
+            continue
         if isinstance(layer, nn.Linear):
             bias, weight = _copies(layer.bias, lanes, k), _copies(layer.weight, lanes, k)
             h = torch.baddbmm(bias.unsqueeze(1), h, weight.transpose(1, 2))

@@ -21,8 +21,9 @@ from playground.engine.data import Dataset, load_dataset
 from playground.engine.devices import fallback_notice, resolve_device
 from playground.engine.errors import plain_reason
 from playground.engine.evaluation import Evaluation
-from playground.engine.history import History, weight_norm_column
-from playground.engine.models import build_model
+from playground.engine.history import History
+from playground.engine.internals import Internals
+from playground.engine.models import build_model, features_notice
 from playground.engine.optim import build_optimizer, hparams_for, live_values, set_live
 from playground.engine.schedule import BatchSchedule
 from playground.engine.stopping import StoppingRule
@@ -48,18 +49,21 @@ class Trainer(Evaluation):
         self._cfg = cfg
         self.data = dataset if dataset is not None else load_dataset(cfg)
         self.device = resolve_device(cfg.device)
-        self.notice = fallback_notice(cfg.device)
+        # Settings that cannot apply here, in plain words: an absent device, input features of non-2-D data.
+        notices = fallback_notice(cfg.device), features_notice(cfg, self.data.n_features)
+        self.notice = "; ".join(filter(None, notices)) or None
         self.metrics_every = metrics_every  # record sklearn metrics every N epochs (0 = never)
         s = seeds(cfg.seed, cfg.init_seed)
         self._dropout_gen = torch.Generator(device=self.device).manual_seed(s["dropout"])
         self.model = build_model(cfg, self.data.n_features, self.data.n_outputs,
                                  init_seed=s["init"], dropout_gen=self._dropout_gen).to(self.device)
         self.params = list(self.model.parameters())
-        self._weights = [m.weight for m in self.model if isinstance(m, nn.Linear)]  # one norm each per epoch
+        self._weights = [m.weight for m in self.model if isinstance(m, nn.Linear)]  # per-layer internals
         # Only dropout and batch norm behave differently in train and eval mode; flipping just
         # them is ~20x cheaper than model.train()/eval(), which walk every module each epoch.
         self._modal = [m for m in self.model.modules() if isinstance(m, (nn.Dropout, nn.BatchNorm1d))]
         self.optimizer = build_optimizer(cfg, self.params)
+        self.internals = Internals(self._weights, self.params, self.optimizer)  # per-layer columns
         self.loss_fn = loss_for(self.data.task)
         self.x, self.y = self._tensors(self.data.x_train, self.data.y_train)
         self.x_val, self.y_val = self._tensors(self.data.x_val, self.data.y_val)
@@ -193,11 +197,9 @@ class Trainer(Evaluation):
         self.schedule.end_epoch()
         train_loss = float(self._loss_sum) / self.n  # the one host sync per epoch
         self._loss_sum.zero_()
-        row = {"epoch": self.current_epoch, "steps": self.steps, "train_loss": train_loss,
-               "grad_norm": self._grad_norm() if grad_norm is None else grad_norm, "time": self.elapsed}
+        row = {"epoch": self.current_epoch, "steps": self.steps, "train_loss": train_loss, "time": self.elapsed}
         row.update(live_values(self.optimizer))
-        norms = self._weight_norms() if weight_norms is None else weight_norms
-        row.update({weight_norm_column(k): v for k, v in enumerate(norms, start=1)})
+        row.update(self.internals.record(grad_norm, weight_norms))  # gradient and weight norms: one host sync
         row.update(self._validate(val_out))
         if self.metrics_every and self.current_epoch % self.metrics_every == 0:
             row.update(self._prefixed(self.evaluate()))
@@ -214,15 +216,6 @@ class Trainer(Evaluation):
             return self._val_out
         self.set_mode(train=False)
         return self.model(self.x)
-
-    def _grad_norm(self) -> float:
-        grads = [p.grad for p in self.params if p.grad is not None]
-        return float(torch.linalg.vector_norm(torch.cat([g.reshape(-1) for g in grads]))) if grads else 0.0
-
-    @torch.no_grad()
-    def _weight_norms(self) -> list[float]:
-        """Each Linear layer's weight norm (Frobenius), read back in one host sync."""
-        return torch.stack([torch.linalg.vector_norm(w) for w in self._weights]).tolist()
 
     @torch.no_grad()
     def _validate(self, out: torch.Tensor | None = None) -> dict[str, float]:

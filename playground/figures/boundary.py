@@ -41,7 +41,7 @@ def _background(boundary: Boundary, data: Dataset, values: np.ndarray | None) ->
     if boundary.task == "regression":
         return go.Heatmap(**common, coloraxis="coloraxis")
     return go.Heatmap(**common, colorscale=PROB_SCALE, zmin=0, zmax=1,
-                      colorbar={"title": {"text": _prob_title(data)}, "thickness": 12})
+                      colorbar=COLORBAR | {"title": {"text": _prob_title(data)}})
 
 
 def _prob_title(data: Dataset) -> str:
@@ -116,6 +116,12 @@ def _edges(axis: np.ndarray) -> list[float]:
     return [float(axis[0]) - half, float(axis[-1]) + half]
 
 
+# The colour bar keeps the top half of the right side and the legend the bottom half, so the square
+# plane is as tall as the chart allows.
+COLORBAR = {"thickness": 12, "len": 0.55, "y": 1.0, "yanchor": "top"}
+SIDE_LEGEND = {"orientation": "v", "x": 1.02, "xanchor": "left", "yref": "paper", "y": 0.0, "yanchor": "bottom"}
+
+
 def boundary_figure(boundary: Boundary, data: Dataset, values: np.ndarray | None, *,
                     title: str | None = None) -> go.Figure:
     """Model output over the plane (trace 0) with training and validation points on top."""
@@ -129,5 +135,7 @@ def boundary_figure(boundary: Boundary, data: Dataset, values: np.ndarray | None
     if data.task == "regression" and boundary.kind == "heatmap":
         lo, hi = boundary.zrange
         fig.update_layout(coloraxis={"colorscale": VALUE_SCALE, "cmin": lo, "cmax": hi,
-                                     "colorbar": {"title": {"text": "prediction"}, "thickness": 12}})
+                                     "colorbar": COLORBAR | {"title": {"text": "prediction"}}})
+    if boundary.kind != "curve":  # the plane is square: its legend goes right, under the colour bar
+        fig.update_layout(legend=SIDE_LEGEND, margin={"b": 45})
     return fig

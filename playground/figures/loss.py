@@ -123,7 +123,10 @@ def loss_spec(history, *, log_y: bool = False, best_epoch: int | None = None,
     data = _curves(history, log_y, max_points=MAX_LOSS_POINTS, names=("train", "validation"),
                    colors=("#1f77b4", "#ff7f0e"), validation=validation)
     markers = loss_markers(history, best_epoch=best_epoch, stop_epoch=stop_epoch, events=events)
-    return {"data": data, "layout": _layout(log_y, "loss", **markers)}
+    # The legend on top, right of the plot's title: under the axis it crowded the "epoch" title in a short chart.
+    top = {"legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
+           "margin": {**MARGIN, "t": 40, "b": 44}}
+    return {"data": data, "layout": _layout(log_y, "loss", **top, **markers)}
 
 
 def lowest_val_epoch(history) -> int | None:

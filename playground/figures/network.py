@@ -1,7 +1,8 @@
 """The network view's frame: every unit's value over the boundary's plane and every link's weight.
 
-Columns are the inputs, each hidden layer (post-activation in eval mode: what the next Linear
-reads) and the outputs (raw: logits, or the standardized target). Maps use every stride-th row
+Columns are the inputs (or the input features its first module computes from them), each hidden
+layer (post-activation in eval mode: what the next Linear reads) and the outputs (raw: logits, or
+the standardized target). Maps use every stride-th row
 and column of the boundary's own grid, so PCA-plane data goes through the same plane. A column
 wider than MAX_SHOWN keeps the MAX_SHOWN units with the largest outgoing weight norm (outputs:
 incoming), in index order, and the frame says so. Pure torch and numpy: no Streamlit.
@@ -16,6 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.catalog import INPUT_FEATURES
+from playground.engine.models import InputFeatures
 from playground.figures.codec import encode_grids, float_list
 from playground.figures.grid import Boundary
 from playground.figures.palette import DIVERGING, diverging_colors
@@ -104,14 +107,24 @@ def link_style(w: float) -> tuple[float, str]:
     return widths[0], colors[0]
 
 
-def column_name(c: int, n_columns: int) -> str:
-    """'inputs', 'layer 2' or 'outputs'."""
-    return "inputs" if c == 0 else "outputs" if c == n_columns - 1 else f"layer {c}"
+def input_features(model) -> tuple[str, ...]:
+    """The catalogue names of the features the model's first layer reads; () when it reads the raw inputs."""
+    first = next(iter(model), None)
+    return first.names if isinstance(first, InputFeatures) else ()
 
 
-def unit_label(data, c: int, n_columns: int, i: int) -> str:
-    """A unit's name: its feature, 'unit 3', or its output."""
+def column_name(c: int, n_columns: int, features: bool = False) -> str:
+    """'inputs' (or 'features' when the model computes input features), 'layer 2' or 'outputs'."""
     if c == 0:
+        return "features" if features else "inputs"
+    return "outputs" if c == n_columns - 1 else f"layer {c}"
+
+
+def unit_label(data, c: int, n_columns: int, i: int, features: tuple[str, ...] = ()) -> str:
+    """A unit's name: its input or input feature (x₁², sin x₁), 'unit 3', or its output."""
+    if c == 0:
+        if features:
+            return INPUT_FEATURES[features[i]]
         return data.feature_names[i] if i < len(data.feature_names) else f"x{i + 1}"
     if c < n_columns - 1:
         return f"unit {i + 1}"
@@ -134,18 +147,19 @@ def spans(maps: np.ndarray) -> np.ndarray:
     return np.maximum(a, SPAN_FLOOR * top)
 
 
-def _column(data, c: int, maps: np.ndarray, keep: np.ndarray, bias: np.ndarray | None, n_columns: int) -> dict:
+def _column(data, c: int, maps: np.ndarray, keep: np.ndarray, bias: np.ndarray | None, n_columns: int,
+            features: tuple[str, ...] = ()) -> dict:
     s = spans(maps)[keep]
     # Quantized in one pass on [-1, 1] after dividing by each span, then labelled with its own range.
     encoded = encode_grids(maps[keep] / s[:, None, None], -1.0, 1.0)
     units = []
     for i, span, enc in zip(keep.tolist(), s.tolist(), encoded, strict=True):
         enc["lo"], enc["hi"] = -span, span
-        units.append({"i": i, "label": unit_label(data, c, n_columns, i), "span": span, "map": enc})
+        units.append({"i": i, "label": unit_label(data, c, n_columns, i, features), "span": span, "map": enc})
     if bias is not None:
         for unit, b in zip(units, float_list(bias[keep]), strict=True):
             unit["bias"] = b
-    return {"name": column_name(c, n_columns), "total": int(maps.shape[0]), "units": units}
+    return {"name": column_name(c, n_columns, bool(features)), "total": int(maps.shape[0]), "units": units}
 
 
 def _links(weight: np.ndarray, src: np.ndarray, dst: np.ndarray) -> list[list]:
@@ -168,8 +182,9 @@ def network_frame(trainer, boundary: Boundary) -> dict:
     maps, params = layer_maps(trainer, boundary), link_params(trainer)
     weights = [w for w, _ in params]
     keep = shown_units(weights)
-    n = len(maps)
-    columns = [_column(trainer.data, c, maps[c], keep[c], params[c - 1][1] if c else None, n) for c in range(n)]
+    n, features = len(maps), input_features(trainer.model)
+    columns = [_column(trainer.data, c, maps[c], keep[c], params[c - 1][1] if c else None, n, features)
+               for c in range(n)]
     links = [_links(weights[c], keep[c], keep[c + 1]) for c in range(n - 1)]
     title = f"epoch {trainer.current_epoch}"
     if boundary.label:

@@ -10,11 +10,13 @@ import plotly.io as pio
 from playground.figures.payload import plain
 
 HEIGHT = 420
-MARGIN = {"l": 50, "r": 10, "t": 36, "b": 70}  # the legend sits under the x axis
+MARGIN = {"l": 50, "r": 10, "t": 36, "b": 80}  # the x axis's title and, under it, the legend
 # Lighter than the markers' colours so class-0 / class-1 points stay visible on top.
 PROB_SCALE = [[0.0, "#ef8a62"], [0.5, "#f7f7f7"], [1.0, "#67a9cf"]]
 VALUE_SCALE = "Viridis"
-LEGEND = {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.16, "yanchor": "top"}
+# At the figure's foot (container coordinates): a legend placed under the axis in plot coordinates rode up
+# over the axis title in a short chart.
+LEGEND = {"orientation": "h", "x": 0.5, "xanchor": "center", "yref": "container", "y": 0.0, "yanchor": "bottom"}
 
 
 def title(text: str | None) -> dict:

@@ -1,4 +1,4 @@
-"""Weight norms: each Linear layer's ‖W‖ per epoch and lane, as a panel under a race's loss curves."""
+"""Weight norms: each Linear layer's ‖W‖ per epoch and lane, as a panel beside a race's loss curves."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from playground.figures.codec import float_list
 from playground.figures.loss import LANE_COLORS, downsample
 
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")  # one per layer, in order
-LOSS_DOMAIN = (0.42, 1.0)  # the loss axis keeps the top of the figure
-NORM_DOMAIN = (0.0, 0.30)
+# Side by side, so the race's charts fit one screen: the loss curves on the left, the norms on the right.
+LOSS_DOMAIN = (0.0, 0.55)
+NORM_DOMAIN = (0.66, 1.0)
 MAX_NORM_POINTS = 400  # per line: a race draws lanes x layers of them
 
 
@@ -30,7 +31,7 @@ def weight_norm_traces(trainers, labels: list[str]) -> list[dict]:
             values = np.asarray(history.column(name), dtype=np.float32)[idx]
             data.append({"type": "scatter", "x": epochs, "y": float_list(values), "mode": "lines",
                          "name": f"{label} · {layer_name(k, len(columns))} ‖W‖", "legendgroup": label,
-                         "showlegend": False, "xaxis": "x", "yaxis": "y2",
+                         "showlegend": False, "xaxis": "x2", "yaxis": "y2",
                          "line": {"color": color, "width": 1.5, "dash": DASHES[(k - 1) % len(DASHES)]}})
     return data
 
@@ -41,15 +42,18 @@ def dash_key(n_layers: int) -> str:
 
 
 def with_weight_norms(spec: dict, trainers, labels: list[str], *, height: int) -> dict:
-    """A race loss figure dict with each lane's per-layer weight norms in a panel under it."""
+    """A race loss figure dict with each lane's per-layer weight norms in a panel beside it."""
     n_layers = max((len(t.history.weight_norm_columns) for t in trainers), default=0)
     layout = dict(spec["layout"], height=height)
-    layout["yaxis"] = {**layout["yaxis"], "domain": list(LOSS_DOMAIN)}
-    layout["xaxis"] = {**layout["xaxis"], "anchor": "y2"}
-    layout["yaxis2"] = {"domain": list(NORM_DOMAIN), "anchor": "x", "rangemode": "tozero",
-                        "title": {"text": "weight norm ‖W‖"}}
+    layout["xaxis"] = {**layout["xaxis"], "domain": list(LOSS_DOMAIN)}
+    layout["xaxis2"] = {"domain": list(NORM_DOMAIN), "anchor": "y2", "title": {"text": "epoch"}}
+    layout["yaxis2"] = {"anchor": "x2", "rangemode": "tozero", "title": {"text": "weight norm ‖W‖"}}
+    layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.2, "yanchor": "top"}
+    layout["margin"] = {**layout.get("margin", {}), "r": 10, "b": 70}
     note = {"text": f"each layer's weight norm ({dash_key(n_layers)})", "xref": "paper", "yref": "paper",
-            "x": 0, "y": NORM_DOMAIN[1] + 0.02, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+            "x": NORM_DOMAIN[0], "y": 1.0, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
             "font": {"size": 11}}
     layout["annotations"] = [*layout.get("annotations", ()), note]
-    return {"data": spec["data"] + weight_norm_traces(trainers, labels), "layout": layout}
+    # One legend row, a lane per entry: the title says solid is train and dashed validation.
+    data = [dict(t, showlegend=False) if str(t.get("name", "")).endswith(" · val") else t for t in spec["data"]]
+    return {"data": data + weight_norm_traces(trainers, labels), "layout": layout}

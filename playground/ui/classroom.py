@@ -56,18 +56,20 @@ def lesson_text(mode: str, runner) -> None:
     lesson, present = open_lesson(mode), state.ui().present
     if lesson is None:
         return
-    with st.expander(f"About this lesson: {lesson.title}", expanded=False) if present else st.container():
+    cols = st.columns([3, 1, 1.25], vertical_alignment="center")
+    # In a popover: the idea and its formula are a click away, and the charts keep the first screen.
+    with cols[1].popover("The idea", icon=":material/school:", width="stretch",
+                         help=f"About this lesson: {lesson.title}"):
         st.markdown(md(lesson.explanation))
         st.latex(lesson.formula)
         if present:  # the lesson caption above the page says it otherwise
             st.markdown(f"**What to look for:** {md(lesson.look_for)}")
-    cols = st.columns([5, 1])
     title = f"**{md(lesson.title)}.** " if present else ""
     if runner.done:
         cols[0].success(f"{title}**Answer:** {md(lesson.answer)}", icon=":material/lightbulb:")
     else:
         cols[0].info(f"{title}**Predict, then play:** {md(lesson.question)}", icon=":material/help:")
-    cols[1].button("Restart the lesson", key="restart_lesson", icon=":material/replay:", on_click=_restart,
+    cols[2].button("Restart the lesson", key="restart_lesson", icon=":material/replay:", on_click=_restart,
                    args=(lesson.name,), width="stretch",
                    help="The lesson's own settings and initial weights, from epoch 0")
 

@@ -186,8 +186,9 @@ def _session_tag() -> str:
     return hashlib.blake2b(state.ui().sid.encode(), digest_size=8).hexdigest()
 
 
-def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, title: str | None = None) -> None:
-    """Lane k's decision boundary: its base figure when due, then this tick's frames."""
+def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, title: str | None = None,
+               small: bool = False) -> None:
+    """Lane k's decision boundary: its base figure when due, then this tick's frames (small: one of a row)."""
     trainer = run.runner.lanes[k]
     frames = got.frames[k] if got and got.frames and got.frames[k] else [frame(trainer, run.boundary)]
 
@@ -195,6 +196,12 @@ def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, 
         if k not in run.figures:  # built once per run; later epochs arrive as frames
             fig = boundary_figure(run.boundary, trainer.data, run.boundary.values(trainer), title=title)
             fig.update_layout(height=height)
+            if small:  # a small multiple: the colour scale is the same in every lane, so no colour bar
+                fig.update_traces(showscale=False, selector={"type": "heatmap"})
+                fig.update_layout(showlegend=False, margin={"l": 24, "r": 8, "t": 28, "b": 22},
+                                  title={"font": {"size": 12}})
+                fig.update_xaxes(title=None)  # every lane shares the axes: the page's first chart names them
+                fig.update_yaxes(title=None)
             run.figures[k] = figure_dict(fig)
         return run.figures[k]
 

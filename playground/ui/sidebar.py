@@ -96,6 +96,26 @@ def _seed(base: RunConfig, values: dict) -> dict:
     return out
 
 
+def _features(base: RunConfig, values: dict) -> dict:
+    info = DATASETS.get(values.get("dataset", base.dataset))
+    if info is not None and info.inputs != 2:  # an upload may be 2-D: its run says when features do not apply
+        return {}
+    rule = C.FIELDS["features"].metadata["help"]
+    chosen = st.multiselect("Input features", tuple(catalog.INPUT_FEATURES), key=W + "features",
+                            format_func=catalog.INPUT_FEATURES.get, on_change=_keep_a_feature,
+                            help=rule[:1].upper() + rule[1:] + ", as in the TF Playground")
+    return {"features": tuple(chosen)} if chosen else {}
+
+
+def _keep_a_feature() -> None:
+    # Emptying the picker would leave the network no input: keep what it read before.
+    if not state.widget(W + "features"):
+        kept = (state.ui().cfg or RunConfig()).features
+        state.seed_widget(W + "features", list(kept))
+        state.ui().notice = (f"The network needs {C.FEATURES.too_long}; kept "
+                             f"{', '.join(catalog.INPUT_FEATURES[n] for n in kept)}.")
+
+
 def _hidden(base: RunConfig, values: dict) -> dict:
     n_layers = st.slider("Hidden layers", 0, C.MAX_LAYERS, key=W + "n_layers",
                          help="0 hidden layers is logistic (or linear) regression")
@@ -202,14 +222,14 @@ def _restore_best(base: RunConfig, values: dict) -> dict:
 # draws a lesson's own. (device has no control: the server picks it.)
 CONTROLS = {
     "dataset": _dataset, "n_points": _n_points, "noise": _noise, "classes": _classes, "val_frac": _val_frac,
-    "seed": _seed, "hidden": _hidden, "activation": _activation, "init": _init, "optimizer": _optimizer,
-    "lr": _lr, "momentum": _momentum, "nesterov": _nesterov, "betas": _betas, "eps": _eps,
+    "seed": _seed, "features": _features, "hidden": _hidden, "activation": _activation, "init": _init,
+    "optimizer": _optimizer, "lr": _lr, "momentum": _momentum, "nesterov": _nesterov, "betas": _betas, "eps": _eps,
     "batch_size": _batch_size, "weight_decay": _weight_decay, "dropout": _dropout, "batch_norm": _batch_norm,
     "epochs": _epochs, "patience": _patience, "min_delta": _min_delta, "restore_best": _restore_best,
 }
 GROUPS = (
     ("Data", ("dataset", "n_points", "noise", "classes", "val_frac", "seed")),
-    ("Network", ("hidden", "activation", "init")),
+    ("Network", ("features", "hidden", "activation", "init")),
     ("Optimizer", ("optimizer", "lr", "momentum", "nesterov", "betas", "eps", "batch_size")),
     ("Regularization", ("weight_decay", "dropout", "batch_norm")),
     ("Training", ("epochs", "patience", "min_delta", "restore_best")),

@@ -124,6 +124,7 @@ def widget_values(cfg: RunConfig) -> dict:
     for i in range(MAX_LAYERS):
         values[f"{W}layer_{i}"] = cfg.hidden[i] if i < len(cfg.hidden) else 8
     values[W + "beta1"], values[W + "beta2"] = cfg.betas
+    values[W + "features"] = list(cfg.features)
     mode = 0 if cfg.batch_size == 0 else 2 if cfg.batch_size == 1 else 1
     values[W + "batch_mode"] = BATCH_MODES[mode]
     values[W + "batch_size"] = cfg.batch_size if cfg.batch_size > 1 else 32

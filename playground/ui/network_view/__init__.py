@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playground.figures.network import MAX_SHOWN
+from playground.figures.network import MAX_SHOWN, input_features
 from playground.ui.components import declared
 
 _PATH = Path(__file__).parent / "frontend"
@@ -21,7 +21,8 @@ MIN_UNITS = 4  # rows of height at least, so the large map beside the columns st
 def view_height(trainer) -> int:
     """Pixels for the trainer's network: its tallest drawn column of units plus the title and notes."""
     data = trainer.data
-    tallest = max(MIN_UNITS, *(min(n, MAX_SHOWN) for n in (data.n_features, *trainer.cfg.hidden, data.n_outputs)))
+    inputs = len(input_features(trainer.model)) or data.n_features  # the input column: its features, if any
+    tallest = max(MIN_UNITS, *(min(n, MAX_SHOWN) for n in (inputs, *trainer.cfg.hidden, data.n_outputs)))
     return FRAME_PX + tallest * (NODE_PX + GAP_PX)
 
 

@@ -20,18 +20,34 @@ from playground.ui import live, state
 from playground.ui.state import LiveRun
 
 COLUMNS = ("optimizer", "lr", "momentum", "batch_size", "weight_decay", "dropout", "batch_norm")
-HEIGHT = 380
-LOSS_HEIGHT = 580  # the loss curves with each lane's weight norms in a panel under them
+# Sized so the lanes' boundaries (one row of small multiples) and the shared loss chart fit one
+# 1440 x 900 screen under the transport while the race plays.
+HEIGHT = 185
+LOSS_HEIGHT = 260  # the loss curves, with each lane's weight norms in a panel beside them
+PICK_KEY = "compare"
+
+
+def pick_ui() -> None:
+    """Ready-made comparisons by their whole titles; picking one loads its lanes."""
+    ui = state.ui()
+    if ui.lesson in COMPARISONS:
+        state.seed_missing_widget(PICK_KEY, ui.lesson)  # a lesson link shows its race picked
+    st.selectbox("Ready-made race", list(COMPARISONS), label_visibility="collapsed", key=PICK_KEY,
+                 format_func=lambda n: COMPARISONS[n].title, index=None, on_change=_picked,
+                 placeholder="Ready-made races: choose one, and its lanes and shared settings load at once",
+                 help="Each loads 2-4 lanes and the settings they share; its title and what to look for show "
+                      "above the transport.")
+
+
+def _picked() -> None:
+    name = state.widget(PICK_KEY)
+    if name in COMPARISONS:
+        _load_comparison(name)
 
 
 def lanes_ui(base: RunConfig) -> tuple[list[dict], list[str]]:
-    """Ready-made comparisons (one click each) and an editable table of lanes."""
+    """An editable table of lanes."""
     ui = state.ui()
-    st.markdown("**Ready-made races**")
-    cols = st.columns(len(COMPARISONS))
-    for col, comp in zip(cols, COMPARISONS.values(), strict=True):
-        col.button(comp.title, key=f"compare_{comp.name}", on_click=_load_comparison, args=(comp.name,),
-                   help=comp.look_for, width="stretch")
     lanes = ui.lanes or [dict(lane) for lane in DEFAULT_LANES]
     rows = pd.DataFrame([{**{c: getattr(base.replace(**lane), c) for c in COLUMNS}, "other": _others(lane)}
                          for lane in lanes])
@@ -113,12 +129,12 @@ def draw(run: LiveRun, got: live.Got | None) -> None:
     for label, t in zip(race.labels, race.trainers, strict=True):
         if t.status.broken:
             st.error(f"{md(label)}: {md(t.message)}")
-    st.table(styled_leaderboard(race.leaderboard()))  # a real HTML table: 4 rows, no canvas grid
-    cols = st.columns(2)
+    cols = st.columns(len(race.trainers))  # small multiples in one row
     for k, t in enumerate(race.trainers):
-        with cols[k % 2]:
-            st.markdown(f"**{md(race.labels[k])}** · {t.status}")
-            live.lane_chart(run, k, got, height=HEIGHT, title=race.labels[k], key=f"race_boundary_{k}")
+        with cols[k]:
+            st.caption(f"**{md(race.labels[k])}** · {t.status}")
+            live.lane_chart(run, k, got, height=HEIGHT, title=race.labels[k], key=f"race_boundary_{k}",
+                            small=True)
     has_val = race.data.has_val
 
     def figure() -> dict:
@@ -127,6 +143,7 @@ def draw(run: LiveRun, got: live.Got | None) -> None:
 
     points = live.loss_points(got, has_val, weight_norms=True)
     live.chart(run, "race_loss_chart", figure, height=LOSS_HEIGHT, points=points, lost=bool(got and got.lost))
+    st.table(styled_leaderboard(race.leaderboard()))  # a real HTML table: 4 rows, no canvas grid
 
 
 def race_page(base: RunConfig, dataset=None, data_key: str | None = None) -> LiveRun:
@@ -135,10 +152,15 @@ def race_page(base: RunConfig, dataset=None, data_key: str | None = None) -> Liv
     if ui.present or "lanes" in ui.hide:  # projector mode: the lesson's lanes, no editor
         lanes = ui.lanes or [dict(lane) for lane in DEFAULT_LANES]
         return sync_race(base, lanes, dataset, data_key)
-    with st.expander("Lanes: what each racer changes (everything else is shared)", expanded=True):
+    pick, table = st.columns([2, 3])
+    with pick:
+        pick_ui()
+    # Folded once a ready-made race is picked: its charts, not its table, belong on the first screen.
+    with table, st.expander("Lanes: what each racer changes (the rest is shared)",
+                            expanded=ui.lesson not in COMPARISONS):
         lanes, warnings = lanes_ui(base)
-        for w in warnings:
-            st.warning(md(w))
+    for w in warnings:
+        st.warning(md(w))
     if len(lanes) < 2:
         lanes = [dict(lane) for lane in DEFAULT_LANES]
     run = sync_race(base, lanes, dataset, data_key)

@@ -6,12 +6,13 @@ from functools import partial
 
 import streamlit as st
 
-from playground.catalog import Status
+from playground.catalog import OPTIMIZERS, Status
 from playground.config import RunConfig
 from playground.engine.evaluation import metrics_report
 from playground.engine.models import describe
 from playground.engine.train import Trainer
 from playground.figures.grid import Boundary
+from playground.figures.internals import QUANTITIES, internals_height, internals_points, internals_spec
 from playground.figures.loss import loss_markers, loss_spec
 from playground.figures.network import network_frame, supported
 from playground.figures.style import HEIGHT
@@ -52,27 +53,97 @@ def _new_run(cfg: RunConfig, dataset, data_key: str | None) -> LiveRun:
 
 
 def draw(run: LiveRun, got: live.Got | None) -> None:
-    """Status line, the network view, then the boundary on the left, the loss curve and metrics on the right."""
-    trainer: Trainer = run.runner
+    """Status line; then the network and the metrics on the left, the boundary and the loss curve on the right."""
     _status_line(run)
-    if not state.ui().present:  # projector mode: the two charts fill the screen; the view would push them off
-        _network_view(run, got)
-    left, right = st.columns(2)
-    height = live.chart_height(HEIGHT)
+    if state.ui().present:  # projector mode: the two charts fill the screen; the view would push them off
+        left, right = st.columns(2)
+        with left:
+            live.lane_chart(run, 0, got, height=live.chart_height(HEIGHT), key="boundary_chart")
+        with right:
+            _loss_chart(run, got, live.chart_height(HEIGHT - 60))
+            _metrics(run.runner)
+        return
+    # Read left to right as the TF Playground: the network, then what it outputs, all on the first screen.
+    left, right = st.columns([1.15, 1])
     with left:
-        live.lane_chart(run, 0, got, height=height, key="boundary_chart")
+        _network_view(run, got)
+        _metrics(run.runner)
     with right:
-        marks = {"best_epoch": trainer.best_epoch or None, "stop_epoch": trainer.stop_epoch,
-                 "events": trainer.history.events}
-        has_val = trainer.data.has_val
+        live.lane_chart(run, 0, got, height=BOUNDARY_HEIGHT, key="boundary_chart")
+        _loss_chart(run, got, LOSS_HEIGHT)
+        _internals(run, got)
 
-        def figure() -> dict:
-            return loss_spec(trainer.history, log_y=state.widget("log_y", False), validation=has_val, **marks)
 
-        live.chart(run, "loss_chart", figure, height=live.chart_height(HEIGHT - 60),
-                   points=live.loss_points(got, has_val), layout=loss_markers(trainer.history, **marks),
-                   lost=bool(got and got.lost))
-        _metrics(trainer)
+BOUNDARY_HEIGHT, LOSS_HEIGHT = 280, 210  # one column under the transport: both fit a 1280 x 720 screen
+
+
+def _loss_chart(run: LiveRun, got: live.Got | None, height: int) -> None:
+    trainer: Trainer = run.runner
+    marks = {"best_epoch": trainer.best_epoch or None, "stop_epoch": trainer.stop_epoch,
+             "events": trainer.history.events}
+    has_val = trainer.data.has_val
+
+    def figure() -> dict:
+        return loss_spec(trainer.history, log_y=state.widget("log_y", False), validation=has_val, **marks)
+
+    live.chart(run, "loss_chart", figure, height=height, points=live.loss_points(got, has_val),
+               layout=loss_markers(trainer.history, **marks), lost=bool(got and got.lost))
+
+
+INTERNALS_CHART = "internals_chart"  # + the quantities shown: a new set is a new chart with its own figure
+INTERNALS_ON = {"grad": True, "ratio": True, "weight": False, "step": True}  # each toggle's default
+INTERNALS_HELP = {
+    "grad": "Each Linear layer's weight-gradient norm ‖∂L/∂W‖ (Frobenius) after the epoch's last step, one line "
+            "per layer. Shrinking toward 0: the layer has converged, or its gradient vanishes on the way back "
+            "(deep sigmoid or tanh). Growing fast: the learning rate is too large.",
+    "ratio": "How far each layer's weights moved in one epoch, relative to their size: ‖W(end of this epoch) − "
+             "W(end of the previous one)‖ / ‖W(previous)‖ (epoch 1: against the initial weights). It is per "
+             "epoch, not per step: the healthy value often quoted for one step is near 1e-3, so an epoch of many "
+             "steps reads larger. Far larger: the layer churns (lr too large); far smaller: it stopped learning.",
+    "weight": "Each layer's weight norm ‖W‖ (Frobenius). Weight decay pulls it down; without regularization, "
+              "or with a too-large learning rate, it grows.",
+}
+STEP_HELP = {  # by the optimizer state it divides by (engine.internals.DENOMINATORS)
+    "exp_avg_sq": "lr / (√v̂ + ε), with v̂ = v / (1 − β₂ᵗ) its bias-corrected running mean of squared gradients",
+    "square_avg": "lr / (√v + ε), with v its running mean of squared gradients (no bias correction)",
+    "sum": "lr / (√s + ε), with s the sum of all past squared gradients (so it only shrinks)",
+}
+
+
+def _internals(run: LiveRun, got: live.Got | None) -> None:
+    """The optimizer-internals panel: a toggle per quantity, then one live chart extended per epoch."""
+    trainer: Trainer = run.runner
+    state.seed_missing_widget("internals", False)
+    if not st.toggle("Optimizer internals", key="internals",
+                     help="Per epoch, what the optimizer does to each Linear layer (also in the History tab's CSV)."):
+        return
+    label, kind = OPTIMIZERS[trainer.cfg.optimizer].label, trainer.internals.kind
+    keys = [k for k in QUANTITIES if k != "step" or kind]
+    shown, row = [], st.container(horizontal=True)  # the toggles wrap in the half-width column
+    for key in keys:
+        state.seed_missing_widget(f"internals_{key}", INTERNALS_ON[key])
+        help_text = INTERNALS_HELP.get(key) or (
+            f"{label}'s effective per-parameter step size {STEP_HELP[kind]}, read from the optimizer's state: the "
+            "median (bold) and the 10th–90th percentile band over every weight and bias. Each parameter moves by "
+            "this times its gradient (or momentum): small gradients get large steps, and a parameter whose "
+            "gradient was always 0 (a dead ReLU unit) gets the largest, lr / ε.")
+        if row.toggle(QUANTITIES[key].label, key=f"internals_{key}", help=help_text):
+            shown.append(key)
+    if not kind:
+        st.caption(f"No step-size chart for {label}: it moves every parameter by the same learning rate "
+                   f"(lr = {trainer.lr:g}) times its gradient or velocity. Only the adaptive optimizers (RMSprop, "
+                   "Adagrad, Adam, AdamW, NAdam) give each parameter a step size of its own.")
+    if not shown:
+        st.caption("Turn on a quantity to chart it per epoch.")
+        return
+    key = "_".join([INTERNALS_CHART, *shown])
+    for stale in [k for k in run.sent if k.startswith(INTERNALS_CHART) and k != key]:
+        del run.sent[stale]  # toggled back to an earlier set: its new chart needs the figure again
+    shapes, history = trainer.internals.shapes, trainer.history
+    since = got.points[0][0][0] if got and got.points and got.points[0] else None  # this tick's first epoch
+    points = internals_points(history, shown, len(shapes), since_epoch=since) if since is not None else None
+    live.chart(run, key, lambda: internals_spec(history, shown, shapes), height=internals_height(shown),
+               points=points, lost=bool(got and got.lost))
 
 
 def _network_view(run: LiveRun, got: live.Got | None) -> None:

@@ -37,7 +37,15 @@
     const side = Math.min(BIG_MAX, Math.max(60, h - 60));  // the large map, sized before the stage is measured
     big.style.width = big.style.height = side + "px";
     $("side").style.width = side + "px";
-    post("streamlit:setFrameHeight", { height: h });
+    fit();
+  }
+
+  // The server's height fits the units; notes that wrap in a narrow column need more: ask for what the content takes.
+  function fit() {
+    const want = Math.max(S.height, Math.ceil($("wrap").getBoundingClientRect().height));
+    if (want === S.posted) return;
+    S.posted = want;
+    post("streamlit:setFrameHeight", { height: want });
   }
 
   // ---- colours ----------------------------------------------------------------------------
@@ -179,6 +187,7 @@
                    "Units: orange low, blue high, each on its own range; hover one to see it large."];
     $("notes").replaceChildren(...lines.map((text) => Object.assign(document.createElement("div"), { textContent: text })));
     drawBig(frame);
+    fit();
   }
 
   function fmt(v) {

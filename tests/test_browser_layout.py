@@ -1,0 +1,39 @@
+"""One screen (issue #13): while a run plays, the counter, the network view, the boundary and the loss chart are
+all inside the viewport, at 1440 x 900 and at 1280 x 720, without scrolling."""
+
+from __future__ import annotations
+
+import pytest
+
+SIZES = [{"width": 1440, "height": 900}, {"width": 1280, "height": 720}]
+# The counter's line, the network view and the first two live charts (the boundary, then the loss curve).
+BOXES_JS = """() => {
+  const box = (el) => { if (!el) return null; const b = el.getBoundingClientRect();
+                        return {left: b.left, top: b.top, right: b.right, bottom: b.bottom, width: b.width}; };
+  const charts = [...document.querySelectorAll("iframe[title$='live_chart']")].slice(0, 2);
+  return {counter: box(document.getElementById('epoch-counter').closest('p')),
+          network: box(document.querySelector("iframe[title$='network_view']")),
+          boundary: box(charts[0]), loss: box(charts[1])};
+}"""
+EPOCH_JS = "() => Number(document.getElementById('epoch-counter').dataset.epoch)"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def test_the_playing_page_fits_one_screen(app_server, chromium, size):
+    ctx = chromium.new_context(viewport=size)
+    page = ctx.new_page()
+    page.goto(app_server.url + "?epochs=3000&patience=0")
+    page.wait_for_selector("iframe[title$='network_view']", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll(\"iframe[title$='live_chart']\").length >= 2",
+                           timeout=90_000)
+    page.locator(".st-key-play button").filter(visible=True).click()
+    page.wait_for_function(f"() => ({EPOCH_JS})() >= 3", timeout=60_000)
+    boxes = page.evaluate(BOXES_JS)
+    assert page.evaluate("window.scrollY") == 0
+    for name, b in boxes.items():
+        assert b is not None and b["width"] > 0, (name, boxes)
+        inside = b["left"] >= 0 and b["top"] >= 0 and b["right"] <= size["width"] and b["bottom"] <= size["height"]
+        assert inside, (name, size, boxes)
+    assert boxes["network"]["right"] <= boxes["boundary"]["left"], boxes  # read left to right: network, output
+    ctx.close()
