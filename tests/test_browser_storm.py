@@ -118,6 +118,11 @@ def storm(page, seed: int) -> list[str]:
 
 # ---- what must still work afterwards ----------------------------------------------------------------
 
+# While a rerun moves the transport (a mode switch), Streamlit shows the old copy until the run ends.
+ONE_TRANSPORT_JS = """() => ['play', 'step', 'reset'].every(k =>
+  [...document.querySelectorAll(`.st-key-${k} button`)].filter(b => b.offsetWidth > 0).length === 1)"""
+
+
 def assert_transport_acts(page, seen: list[str], context: str) -> None:
     """Play moves the counter, Pause stops it, Step adds exactly one epoch; no error box on the page."""
     _mode(page, "Race", timeout_ms=60_000)  # generous: the storm's last reruns may still be running
@@ -125,6 +130,7 @@ def assert_transport_acts(page, seen: list[str], context: str) -> None:
     if "Pause" in play_button(page).inner_text(timeout=30_000):
         play_button(page).click()
     wait_label(page, "Play")
+    page.wait_for_function(ONE_TRANSPORT_JS, timeout=60_000)  # a rerun's stale copy of the transport is gone
     button(page, "reset").click()  # a definite state: new weights, epoch 0, paused
     wait_epoch(page, "e === 0", timeout_ms=60_000)
     play_button(page).click()
