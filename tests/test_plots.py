@@ -214,4 +214,6 @@ def test_race_loss_figure_shows_each_lanes_layer_norms_in_a_panel_beside_the_los
     layout = spec["layout"]
     assert layout["xaxis2"]["domain"][0] > layout["xaxis"]["domain"][1]  # beside the loss, on its own x axis
     assert all(t["xaxis"] == "x2" for t in norms) and layout["yaxis2"]["anchor"] == "x2"
+    vals = [t for t in spec["data"] if t["name"].endswith(" · val")]
+    assert vals and all(t["showlegend"] is False for t in vals)  # one legend entry per lane: its train line
     go.Figure(spec)  # plotly accepts it

@@ -139,3 +139,15 @@ def boundary_figure(boundary: Boundary, data: Dataset, values: np.ndarray | None
     if boundary.kind != "curve":  # the plane is square: its legend goes right, under the colour bar
         fig.update_layout(legend=SIDE_LEGEND, margin={"b": 45})
     return fig
+
+
+def small_multiple(fig: go.Figure) -> go.Figure:
+    """A boundary figure as one of a row (a race's lanes): no colour bar, legend or axis titles, small margins.
+
+    Every lane shares the colour scale and the axes, which the page's other charts name.
+    """
+    fig.update_traces(showscale=False, selector={"type": "heatmap"})
+    fig.update_layout(showlegend=False, margin={"l": 24, "r": 8, "t": 28, "b": 22}, title={"font": {"size": 12}})
+    fig.update_xaxes(title=None)
+    fig.update_yaxes(title=None)
+    return fig

@@ -78,10 +78,11 @@ def loss_figure(history, *, log_y: bool = False, best_epoch: int | None = None,
 
 
 def _curves(history, log_y: bool, *, max_points: int, names: tuple[str, str], colors: tuple[str, str],
-            group: str | None = None, validation: bool | None = None) -> list[dict]:
+            group: str | None = None, validation: bool | None = None, val_legend: bool = True) -> list[dict]:
     """Train (solid) and validation (dashed) loss traces of one history, downsampled.
 
-    validation=True keeps the validation trace even while it is empty, so live points can extend it.
+    validation=True keeps the validation trace even while it is empty, so live points can extend it;
+    val_legend=False leaves the validation trace out of the legend (its dash says what it is).
     """
     idx = downsample(len(history), [history.column("train_loss"), history.column("val_loss")], max_points)
     epochs = np.asarray(history.column("epoch"))[idx].astype(np.int32).tolist()
@@ -91,7 +92,8 @@ def _curves(history, log_y: bool, *, max_points: int, names: tuple[str, str], co
     val = _loss_values(history, "val_loss", idx, log_y)
     if validation or (validation is None and np.isfinite(val).any()):
         data.append({"type": "scatter", "x": epochs, "y": float_list(val), "mode": "lines", "name": names[1],
-                     "line": {"color": colors[1], "width": 2, "dash": "dash"}, **extra})
+                     "line": {"color": colors[1], "width": 2, "dash": "dash"}, **extra,
+                     **({} if val_legend else {"showlegend": False})})
     return data
 
 
@@ -144,7 +146,7 @@ def race_loss_spec(trainers, labels: list[str], *, log_y: bool = False, height: 
     for k, (t, label) in enumerate(zip(trainers, labels, strict=True)):
         color, label = LANE_COLORS[k % len(LANE_COLORS)], plotly(label)
         data += _curves(t.history, log_y, max_points=800, names=(f"{label} · train", f"{label} · val"),
-                        colors=(color, color), group=label, validation=validation)
+                        colors=(color, color), group=label, validation=validation, val_legend=False)
     return {"data": data, "layout": _layout(
         log_y, "race-loss", title=title("train (solid) and validation (dashed) loss"), height=height,
         legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"},

@@ -54,6 +54,4 @@ def with_weight_norms(spec: dict, trainers, labels: list[str], *, height: int) -
             "x": NORM_DOMAIN[0], "y": 1.0, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
             "font": {"size": 11}}
     layout["annotations"] = [*layout.get("annotations", ()), note]
-    # One legend row, a lane per entry: the title says solid is train and dashed validation.
-    data = [dict(t, showlegend=False) if str(t.get("name", "")).endswith(" · val") else t for t in spec["data"]]
-    return {"data": data + weight_norm_traces(trainers, labels), "layout": layout}
+    return {"data": spec["data"] + weight_norm_traces(trainers, labels), "layout": layout}

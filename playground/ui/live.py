@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from playground.config import MAX_STEPS_PER_S, MAX_TRAINING_SESSIONS
-from playground.figures.boundary import boundary_figure
+from playground.figures.boundary import boundary_figure, small_multiple
 from playground.figures.network import network_frame
 from playground.figures.payload import figure_dict
 from playground.live.loop import frame, point_traces
@@ -196,12 +196,8 @@ def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, 
         if k not in run.figures:  # built once per run; later epochs arrive as frames
             fig = boundary_figure(run.boundary, trainer.data, run.boundary.values(trainer), title=title)
             fig.update_layout(height=height)
-            if small:  # a small multiple: the colour scale is the same in every lane, so no colour bar
-                fig.update_traces(showscale=False, selector={"type": "heatmap"})
-                fig.update_layout(showlegend=False, margin={"l": 24, "r": 8, "t": 28, "b": 22},
-                                  title={"font": {"size": 12}})
-                fig.update_xaxes(title=None)  # every lane shares the axes: the page's first chart names them
-                fig.update_yaxes(title=None)
+            if small:
+                small_multiple(fig)
             run.figures[k] = figure_dict(fig)
         return run.figures[k]
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from playground import config as C
-from playground.catalog import DEFAULT_LANES, OPTIMIZERS
+from playground.catalog import DEFAULT_LANES, OPTIMIZERS, Status
 from playground.config import RunConfig, format_value, parse_value
 from playground.engine.race import Race
 from playground.figures.grid import Boundary
@@ -132,7 +132,9 @@ def draw(run: LiveRun, got: live.Got | None) -> None:
     cols = st.columns(len(race.trainers))  # small multiples in one row
     for k, t in enumerate(race.trainers):
         with cols[k]:
-            st.caption(f"**{md(race.labels[k])}** · {t.status}")
+            # Only a status other than "running" is named: the longest labels then fit one line at 1280 px.
+            running = t.status == Status.RUNNING
+            st.caption(f"**{md(race.labels[k])}**" + ("" if running else f" · {t.status}"))
             live.lane_chart(run, k, got, height=HEIGHT, title=race.labels[k], key=f"race_boundary_{k}",
                             small=True)
     has_val = race.data.has_val

@@ -24,6 +24,7 @@ from playground.ui.state import LiveRun
 # The metrics table costs ~50 ms of sklearn and pandas: while playing it is refreshed every this
 # many epochs (about twice a second at the default speed), exact whenever the run pauses or ends.
 METRICS_EVERY_EPOCHS = 25
+BOUNDARY_HEIGHT, LOSS_HEIGHT = 280, 210  # one column under the transport: both fit a 1280 x 720 screen
 
 
 def sync_run(cfg: RunConfig, dataset=None, data_key: str | None = None) -> LiveRun:
@@ -72,9 +73,6 @@ def draw(run: LiveRun, got: live.Got | None) -> None:
         live.lane_chart(run, 0, got, height=BOUNDARY_HEIGHT, key="boundary_chart")
         _loss_chart(run, got, LOSS_HEIGHT)
         _internals(run, got)
-
-
-BOUNDARY_HEIGHT, LOSS_HEIGHT = 280, 210  # one column under the transport: both fit a 1280 x 720 screen
 
 
 def _loss_chart(run: LiveRun, got: live.Got | None, height: int) -> None:
