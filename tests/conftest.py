@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -56,6 +57,13 @@ class Server:
     pid: int
     launched_at: float
     healthy_at: float
+    log: Path | None = None  # the server's stdout and stderr, for a failing test's message
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last lines the server printed (warnings such as a dropped session's reconnect)."""
+        if self.log is None or not self.log.exists():
+            return ""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def start_streamlit(script: Path, *, launcher: tuple[str, ...] = ("-m", "streamlit"), **env_extra: str):
@@ -71,12 +79,17 @@ def start_streamlit(script: Path, *, launcher: tuple[str, ...] = ("-m", "streaml
     env = {**os.environ, "PYTHONPATH": pythonpath, **env_extra}  # so the app can import playground
     url = f"http://127.0.0.1:{port}/"
     launched_at = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fd, name = tempfile.mkstemp(prefix="streamlit-", suffix=".log")
+    os.close(fd)
+    log = Path(name)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_healthy(url, proc)
-        yield Server(url=url, pid=proc.pid, launched_at=launched_at, healthy_at=time.monotonic())
+        yield Server(url=url, pid=proc.pid, launched_at=launched_at, healthy_at=time.monotonic(), log=log)
     finally:
         stop_by_pid(proc)
+        log.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -186,3 +186,62 @@ def test_values_and_patches_from_a_trainer(name, kind, shape):
 def test_resolution_must_allow_a_grid(moons):
     with pytest.raises(ValueError, match="resolution"):
         Boundary(moons, 1)
+
+
+# ---- the view toggles: validation points and discretized output (issue #13) -----------------------
+
+def _colour_at(scale: list, t: float) -> str:
+    """The colour a scale of flat bands gives position t (the nearest stop on t's side of the edge)."""
+    return [c for pos, c in scale if pos <= t][-1] if t < 0.5 else next(c for pos, c in scale if pos >= t)
+
+
+def test_discretized_probabilities_take_one_colour_on_each_side_of_one_half(moons):
+    from playground.figures.boundary import DISCRETE_PROB, boundary_figure, shown
+    from playground.figures.payload import figure_dict
+    from playground.figures.style import PROB_SCALE
+
+    b = Boundary(moons, RES)
+    spec = figure_dict(boundary_figure(b, moons, b.values(Stub(lambda x, y: 1 / (1 + np.exp(-x))))))
+    heat = shown(spec, discrete=True)["data"][0]
+    assert heat["colorscale"] == DISCRETE_PROB
+    low, high = PROB_SCALE[0][1], PROB_SCALE[-1][1]
+    assert {_colour_at(DISCRETE_PROB, t) for t in (0.0, 0.2, 0.49)} == {low}
+    assert {_colour_at(DISCRETE_PROB, t) for t in (0.51, 0.8, 1.0)} == {high}
+    assert spec["data"][0]["colorscale"] != DISCRETE_PROB, "the cached figure is left as it was"
+
+
+def test_hiding_validation_points_hides_only_that_trace(moons):
+    from playground.figures.boundary import boundary_figure, shown
+    from playground.figures.payload import figure_dict
+
+    b = Boundary(moons, RES)
+    spec = figure_dict(boundary_figure(b, moons, None))
+    hidden = shown(spec, validation=False)
+    names = {t.get("name"): t.get("visible", True) for t in hidden["data"]}
+    assert names["validation"] is False and names["train"] is True
+    assert shown(spec) is spec  # the default view is the figure itself
+
+
+def test_discretized_regression_heatmap_uses_eight_flat_bands():
+    from playground.figures.boundary import DISCRETE_VALUE, boundary_figure, shown
+    from playground.figures.payload import figure_dict
+
+    data = load_dataset(RunConfig(dataset="plane"))
+    b = Boundary(data, RES)
+    spec = shown(figure_dict(boundary_figure(b, data, None)), discrete=True)
+    scale = spec["layout"]["coloraxis"]["colorscale"]
+    assert scale == DISCRETE_VALUE and len({c for _, c in scale}) == 8
+    assert all(scale[i][1] == scale[i + 1][1] for i in range(0, len(scale), 2)), "each band is flat"
+
+
+def test_discretized_classes_are_opaque_and_a_binary_curve_steps():
+    blob = load_dataset(RunConfig(dataset="blobs", classes=3))
+    b = Boundary(blob, RES)
+    b.discrete = True
+    unsure = decode_png(b.patch(np.full((RES, RES, 3), 0.4) + np.eye(3)[0] * 0.01))
+    assert (unsure[..., 3] == round(ALPHA_MAX * 255)).all()  # the predicted class, however unsure
+    trainer = Trainer(RunConfig(dataset="sine", epochs=1))
+    curve = Boundary(trainer.data, RES)
+    curve.task = "binary"  # a 1-D classifier's curve is P(class 1)
+    curve.discrete = True
+    assert set(curve.patch(np.linspace(0, 1, RES * 3))["y"]) == {0.0, 1.0}

@@ -123,8 +123,24 @@ ONE_TRANSPORT_JS = """() => ['play', 'step', 'reset'].every(k =>
   [...document.querySelectorAll(`.st-key-${k} button`)].filter(b => b.offsetWidth > 0).length === 1)"""
 
 
-def assert_transport_acts(page, seen: list[str], context: str) -> None:
+# Streamlit disables every widget while its websocket is not connected (a dropped session reconnecting).
+CONNECTED_JS = "() => !!document.querySelector('.st-key-mode label:not([data-disabled=true])')"
+RECONNECT_MS = 180_000  # a session dropped under load reconnects with backoff; a frozen page never does
+
+
+def wait_connected(page, server, context: str) -> None:
+    """The page's widgets are enabled again (it is connected); else fail with what the server printed."""
+    try:
+        page.wait_for_function(CONNECTED_JS, timeout=RECONNECT_MS, polling=500)
+    except Exception as exc:
+        status = page.locator("[data-testid=stStatusWidget]").all_inner_texts()
+        raise AssertionError(f"{context}: the page stayed disconnected ({status}); the server printed:\n"
+                             f"{server.log_tail() if server else ''}") from exc
+
+
+def assert_transport_acts(page, seen: list[str], context: str, server=None) -> None:
     """Play moves the counter, Pause stops it, Step adds exactly one epoch; no error box on the page."""
+    wait_connected(page, server, context)
     _mode(page, "Race", timeout_ms=60_000)  # generous: the storm's last reruns may still be running
     page.locator(".st-key-play button").filter(visible=True).first.wait_for(timeout=60_000)
     if "Pause" in play_button(page).inner_text(timeout=30_000):
@@ -160,7 +176,7 @@ def test_an_action_storm_in_race_mode_leaves_a_working_transport(app_server, bro
     page = open_app(browser_context, app_server.url + RACE)
     seen = watch(page)
     done = storm(page, seed)
-    assert_transport_acts(page, seen, f"seed {seed} after {done}")
+    assert_transport_acts(page, seen, f"seed {seed} after {done}", app_server)
     page.close()
 
 
@@ -189,7 +205,7 @@ def test_a_session_dropped_for_a_full_send_queue_reconnects(faulty_server, brows
         wait_epoch(page, f"e > {moved_from}", timeout_ms=60_000)  # still playing, with no reload
     except Exception as exc:
         raise AssertionError(f"the dropped page froze at epoch {moved_from}") from exc
-    assert_transport_acts(page, seen, "after the dropped session")
+    assert_transport_acts(page, seen, "after the dropped session", faulty_server)
     page.close()
 
 

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from playground.engine.data import Dataset
 from playground.figures.grid import Boundary
@@ -139,6 +140,33 @@ def boundary_figure(boundary: Boundary, data: Dataset, values: np.ndarray | None
     if boundary.kind != "curve":  # the plane is square: its legend goes right, under the colour bar
         fig.update_layout(legend=SIDE_LEGEND, margin={"b": 45})
     return fig
+
+
+def _bands(colors: list[str]) -> list[list]:
+    """A colour scale of flat bands: plotly draws a hard edge where a position repeats."""
+    n = len(colors)
+    return [[pos / n, c] for i, c in enumerate(colors) for pos in (i, i + 1)]
+
+
+# Discretized output, as the TF Playground's toggle: each side of 0.5 in one colour, and regression in 8 bands.
+DISCRETE_PROB = _bands([PROB_SCALE[0][1], PROB_SCALE[-1][1]])
+DISCRETE_VALUE = _bands(sample_colorscale(VALUE_SCALE, 8))
+
+
+def shown(spec: dict, *, validation: bool = True, discrete: bool = False) -> dict:
+    """A boundary figure (as a dict) the way the visitor asked to see it; the cached original stays as it is."""
+    if validation and not discrete:
+        return spec
+    data = [dict(trace) for trace in spec["data"]]
+    for trace in data:
+        if not validation and trace.get("name") == "validation":
+            trace["visible"] = False
+        if discrete and trace.get("type") == "heatmap" and "colorscale" in trace:
+            trace["colorscale"] = DISCRETE_PROB
+    layout = spec.get("layout", {})
+    if discrete and "coloraxis" in layout:
+        layout = {**layout, "coloraxis": {**layout["coloraxis"], "colorscale": DISCRETE_VALUE}}
+    return {**spec, "data": data, "layout": layout}
 
 
 def small_multiple(fig: go.Figure) -> go.Figure:

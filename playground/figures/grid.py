@@ -38,6 +38,7 @@ class Boundary:
         if resolution < 2:
             raise ValueError(f"resolution must be at least 2, got {resolution}")
         self.resolution = int(resolution)
+        self.discrete = False  # the visitor's "discretize output": frames show classes, not probabilities
         self.task = data.task
         self.n_classes = data.n_classes
         self.n_features = data.n_features
@@ -107,5 +108,7 @@ class Boundary:
         if self.kind == "heatmap":
             return {"trace": trace, "z": encode_grid(values, *self.zrange)}
         if self.kind == "classes":
-            return {"trace": trace, "source": png_data_url(class_image(values))}
+            return {"trace": trace, "source": png_data_url(class_image(values, solid=self.discrete))}
+        if self.discrete and self.task == "binary":
+            values = np.round(values)  # P(class 1) -> the predicted class, 0 or 1
         return {"trace": trace, "x": float_list(self.xs), "y": float_list(values)}

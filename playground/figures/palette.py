@@ -55,15 +55,15 @@ def class_colors(n_classes: int) -> tuple[str, ...]:
                  for c in region_colors(n_classes))
 
 
-def class_image(probs: np.ndarray) -> np.ndarray:
-    """(h, w, k) class probabilities -> (h, w, 4) uint8 RGBA: argmax colour, opacity by confidence."""
+def class_image(probs: np.ndarray, solid: bool = False) -> np.ndarray:
+    """(h, w, k) class probabilities -> (h, w, 4) uint8 RGBA: argmax colour, opacity by confidence (solid: none)."""
     k = probs.shape[2]
     finite = np.isfinite(probs).all(axis=2)
     p = np.where(finite[..., None], probs, 0.0)
     rgb = np.array([hex_rgb(c) for c in region_colors(k)], dtype=np.uint8)[p.argmax(axis=2)]
     # Confidence 1/k means the model is guessing; show that as nearly transparent.
     conf = (p.max(axis=2) - 1.0 / k) / (1.0 - 1.0 / k)
-    alpha = ALPHA_MIN + (ALPHA_MAX - ALPHA_MIN) * np.clip(conf, 0.0, 1.0)
+    alpha = ALPHA_MAX if solid else ALPHA_MIN + (ALPHA_MAX - ALPHA_MIN) * np.clip(conf, 0.0, 1.0)
     a = np.where(finite, np.rint(alpha * 255), 0).astype(np.uint8)  # NaN cells stay see-through
     return np.dstack([rgb, a])
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from playground.config import MAX_STEPS_PER_S, MAX_TRAINING_SESSIONS
-from playground.figures.boundary import boundary_figure, small_multiple
+from playground.figures.boundary import boundary_figure, shown, small_multiple
 from playground.figures.network import network_frame
 from playground.figures.payload import figure_dict
 from playground.live.loop import frame, point_traces
@@ -30,6 +30,7 @@ SPEEDS = (1, 2, 5, 10, 20, 40, DEFAULT_SPEED, 80, 160, 1000)
 MAX_SPEED = SPEEDS[-1]  # shown as "max": as fast as the CPU and the steps/s cap allow
 PRESENT_HEIGHT = 420  # each chart in projector mode: two side by side fill a 1280x720 projector
 PRESENT_FONT = 16  # plotly's font size in projector mode (12 otherwise)
+SHOW_VAL, DISCRETIZE = "show_val", "discretize"  # the boundary's view toggles (display only: not in the run's config)
 
 
 @dataclass
@@ -46,12 +47,13 @@ Draw = Callable[[LiveRun, Got | None], None]
 
 
 def transport_ui(run: LiveRun, *, step_help: str = "Train exactly one epoch",
-                 reset_help: str = "New initial weights, same data") -> None:
-    """Play/Pause, Step, Reset and the log-y toggle, like a media player."""
+                 reset_help: str = "New initial weights, same data", boundary: bool = True) -> None:
+    """Play/Pause, Step, Reset and the view toggles (log y; the boundary's validation points and discretize)."""
     runner, playing = run.runner, state.ui().playing
     # Projector mode: the transport shares its row with the lesson's controls and has larger type, so the
     # buttons take the whole of their column (at [1, 1, 1, 1, 4] their labels were cut to "Pl…").
-    cols = st.columns([1, 1, 1, 1, 0.01] if state.ui().present else [1, 1, 1, 1, 4])
+    present = state.ui().present
+    cols = st.columns([1, 1, 1, 1, 0.01] if present else [1, 1, 1, 0.9, 1.25, 1.35, 0.5])
     label, icon = ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
     cols[0].button(label, key="play", icon=icon, type="primary", on_click=_set_playing, args=(run, not playing),
                    disabled=runner.done and not playing, width="stretch")
@@ -60,6 +62,11 @@ def transport_ui(run: LiveRun, *, step_help: str = "Train exactly one epoch",
     cols[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=_reset, args=(run,),
                    width="stretch", help=reset_help)
     cols[3].toggle("log y", key="log_y", help="Log-scale loss axis")
+    if boundary and not present:
+        cols[4].toggle("Validation", key=SHOW_VAL, value=True,
+                       help="Show the held-out validation points (hollow) on the boundary")
+        cols[5].toggle("Discretize", key=DISCRETIZE, value=False,
+                       help="Colour each region by the predicted class (regression: 8 bands), not by probability")
 
 
 def speed_ui(unit: str = "epochs") -> int:
@@ -190,6 +197,7 @@ def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, 
                small: bool = False) -> None:
     """Lane k's decision boundary: its base figure when due, then this tick's frames (small: one of a row)."""
     trainer = run.runner.lanes[k]
+    run.boundary.discrete = bool(state.widget(DISCRETIZE, False))  # before this tick's frames are made
     frames = got.frames[k] if got and got.frames and got.frames[k] else [frame(trainer, run.boundary)]
 
     def base() -> dict:
@@ -199,7 +207,8 @@ def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, 
             if small:
                 small_multiple(fig)
             run.figures[k] = figure_dict(fig)
-        return run.figures[k]
+        return shown(run.figures[k], validation=bool(state.widget(SHOW_VAL, True)),
+                     discrete=run.boundary.discrete)
 
     chart(run, key, base, frames, height=height, flush=got is None)  # paused: the current weights at once
 

@@ -32,7 +32,8 @@ def surfaces_page(cfg: RunConfig) -> None:
     panels.lesson_caption(scfg)
     classroom.lesson_text(MODE, run.runner)
     live.transport_ui(run, step_help="One optimizer step of every path",
-                      reset_help="Start every path again from the start point (with noise: the next noise seed)")
+                      reset_help="Start every path again from the start point (with noise: the next noise seed)",
+                      boundary=False)
     chart, side = st.columns([3, 2])
     with side:
         rules(run.runner)
