@@ -115,7 +115,7 @@ def test_a_session_holds_only_its_current_uploads_and_a_closed_tab_frees_them(sh
     puts: list[str] = []
     page.on("request", lambda req: puts.append(req.url) if "/_stcore/upload_file/" in req.url else None)
     page.goto(short_ttl_server.url + "?dataset=csv")
-    page.get_by_text("Upload a CSV file in the sidebar").wait_for(timeout=60_000)
+    page.get_by_text("Upload a CSV file in the CSV data panel above").wait_for(timeout=60_000)
     page.locator(".st-key-csv_file input[type=file]").set_input_files(str(good))
     page.wait_for_selector(CHARTS, timeout=60_000)
     sid = re.search(r"/_stcore/upload_file/([^/]+)/", puts[0]).group(1)

@@ -439,7 +439,7 @@ def test_bad_upload_then_a_good_one_trains(name, data, expected):
     text = notices(at)
     for fragment in expected:
         assert fragment in text, f"{fragment!r} not in {text[:500]!r}"
-    assert "Upload a CSV file in the sidebar" in text  # the page still says what to do
+    assert "Upload a CSV file in the CSV data panel above" in text  # the page still says what to do
     assert_plain(text)
     assert_escaped(at)
     at.file_uploader(key="csv_file").set_value(("good.csv", good_csv(), "text/csv")).run()
@@ -605,11 +605,11 @@ def test_server_refuses_a_2mb_upload_and_a_good_file_then_trains(app_server, bro
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(app_server.url + "?dataset=csv")
-    page.get_by_text("Upload a CSV file in the sidebar").wait_for(timeout=60_000)
+    page.get_by_text("Upload a CSV file in the CSV data panel above").wait_for(timeout=60_000)
     uploader = page.locator(".st-key-csv_file")
     uploader.locator("input[type=file]").set_input_files(str(big))
     uploader.get_by_text("File must be 1.0MB or smaller.").wait_for(timeout=15_000)
-    assert page.get_by_text("Upload a CSV file in the sidebar").is_visible()  # the app is still there
+    assert page.get_by_text("Upload a CSV file in the CSV data panel above").is_visible()  # the app is still there
     assert page.locator("[data-testid=stException]").count() == 0
     uploader.locator("input[type=file]").set_input_files(str(good))
     page.wait_for_selector("iframe[title$='live_chart']", timeout=30_000)

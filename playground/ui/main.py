@@ -55,7 +55,7 @@ def page() -> None:
     dataset, data_key = upload.csv_ui(cfg) if cfg.dataset == CSV else (None, None)
     if cfg.dataset == CSV and dataset is None:
         state.remember(cfg, links.to_query(state.page_state(cfg, _lanes(ui))))
-        st.info("Upload a CSV file in the sidebar: numeric feature columns plus a target column.")
+        st.info(upload.PROMPT)
         return
     if ui.mode == links.RACE:
         run = race.race_page(cfg, dataset, data_key)
@@ -96,5 +96,7 @@ def _tabs(run: state.LiveRun, page_state: links.PageState) -> None:
         panels.history_panel(trainers[0])
         exports.exports_panel(run, race=page_state.mode == links.RACE)
     with share:
+        if page_state.cfg.dataset == CSV:  # the link holds the settings, never the visitor's file
+            st.info(upload.NOT_IN_LINK, icon=":material/cloud_off:")
         panels.share_panel(links.to_query(page_state), links.to_query(page_state, compact=True),
                            teacher=links.teacher(page_state))

@@ -1,4 +1,4 @@
-"""CSV upload: the uploaded table lives in this visitor's session only, never on disk."""
+"""CSV upload: a panel atop the page; the uploaded table lives in this visitor's session only, never on disk."""
 
 from __future__ import annotations
 
@@ -15,13 +15,28 @@ from playground.markup import md
 from playground.ui import state
 
 CSV_KEY = "csv_file"
+PANEL_KEY = "csv_panel"
+PROMPT = "Upload a CSV file in the CSV data panel above: numeric feature columns plus a target column."
+NOT_IN_LINK = ("The uploaded CSV data is not in this link: it carries the settings only. Whoever opens it sees "
+               "the upload prompt and must upload the same file (same target and problem type) to get this run.")
 
 
 def csv_ui(cfg: RunConfig) -> tuple[Dataset | None, str | None]:
-    """Upload widget, target and task pickers; returns (dataset or None, identity key)."""
-    with st.sidebar.expander("CSV data", expanded=True):
-        upload = st.file_uploader(f"CSV file (≤ {MAX_UPLOAD_MB} MB, ≤ {MAX_CSV_ROWS:,} rows)", type=["csv", "txt"],
-                                  key=CSV_KEY, help="Numeric feature columns plus a target column")
+    """The CSV panel: open until a usable file is in, then collapsed; returns (dataset or None, identity key)."""
+    # Whether the file is usable decides how the panel opens, so it is worked out from the widgets' values first.
+    upload = state.widget(CSV_KEY)
+    table = _read(upload.getvalue()) if upload is not None else None
+    picks = _picks(table.frame) if table is not None and not table.errors else None
+    check = check_table(table.frame, *picks) if picks else None
+    loaded = check is not None and not check.errors
+    # A new label or a new `expanded` makes a new panel: it opens when the file is gone or unusable, and
+    # closes once a file is usable; while that holds, the visitor's own open/close stands.
+    label = f"CSV data: {md(clip(upload.name))}" if loaded else "CSV data"
+    with st.expander(label, expanded=not loaded, key=PANEL_KEY, on_change="rerun"):
+        file_col, target_col, task_col = st.columns([2, 1, 1])
+        upload = file_col.file_uploader(f"CSV file (≤ {MAX_UPLOAD_MB} MB, ≤ {MAX_CSV_ROWS:,} rows)",
+                                        type=["csv", "txt"], key=CSV_KEY,
+                                        help="Numeric feature columns plus a target column")
         if upload is None:
             return None, None
         data = upload.getvalue()
@@ -30,13 +45,14 @@ def csv_ui(cfg: RunConfig) -> tuple[Dataset | None, str | None]:
             _problems(table.errors)
             return None, None
         frame = table.frame
+        target, task, drop = picks or _picks(frame)
         columns = [str(c) for c in frame.columns]
-        target = st.selectbox("Target column", columns, index=columns.index(default_target(frame)), key="csv_target")
+        target = target_col.selectbox("Target column", columns, index=columns.index(target), key="csv_target")
         guessed = infer_task(frame[target])
-        task = st.selectbox(f"Problem type (guessed: {guessed})", TASKS, index=TASKS.index(guessed),
-                            key=f"csv_task_{target}")
-        drop = state.widget("csv_drop", False)
-        check = check_table(frame, target, task, drop_bad_rows=drop)
+        task = task_col.selectbox(f"Problem type (guessed: {guessed})", TASKS,
+                                  index=TASKS.index(task if task in TASKS else guessed), key=f"csv_task_{target}")
+        if check is None or (target, task, drop) != picks:
+            check = check_table(frame, target, task, drop_bad_rows=drop)
         if check.bad_rows:
             st.checkbox(f"Drop the {check.bad_rows} rows with missing or infinite values", key="csv_drop")
         for notice in check.notices:
@@ -47,6 +63,16 @@ def csv_ui(cfg: RunConfig) -> tuple[Dataset | None, str | None]:
         key = hashlib.sha1(data + f"|{target}|{task}|{drop}|{cfg.seed}|{cfg.val_frac}".encode()).hexdigest()
         st.caption(f"{len(check.y)} rows · {len(check.feature_names)} features · {task}")
     return csv_dataset(check, cfg, name=clip(upload.name)), key
+
+
+def _picks(frame) -> tuple[str, str, bool]:
+    # The target, problem type and drop-rows choice the widgets hold (or will start with) for this table.
+    columns = [str(c) for c in frame.columns]
+    target = state.widget("csv_target")
+    target = target if target in columns else default_target(frame)
+    task = state.widget(f"csv_task_{target}")
+    task = task if task in TASKS else infer_task(frame[target])
+    return target, task, bool(state.widget("csv_drop", False))
 
 
 def _read(data: bytes):
