@@ -7,12 +7,11 @@ st.set_page_config(page_title="Optimization Playground", page_icon="📉", layou
 # times a second, so that dimming would make the charts flicker. Keep them fully opaque.
 st.html("<style>.stElementContainer[data-stale='true']{opacity:1 !important;transition:none !important}"
         # A compact head, so the transport and the live charts start high enough to fit one screen.
-        "[data-testid='stMainBlockContainer']{padding-top:3rem !important}"
+        "[data-testid='stMainBlockContainer']{padding-top:1rem !important}"
         "[data-testid='stMain'] [data-testid='stVerticalBlock']{gap:0.7rem}"
-        ".stElementContainer h1{font-size:2rem !important;padding:0 !important}</style>")
-st.title("Optimization Playground")
-st.caption("Pick an optimizer, learning rate, batch size and regularization, press Play: a real PyTorch network "
-           "learns, live.")
+        ".stElementContainer h1{font-size:1.6rem !important;padding:0 !important}</style>")
+st.title("Optimization Playground", help="Pick an optimizer, learning rate, batch size and regularization, press "
+         "Play: a real PyTorch network learns, live.")
 
 # The first visitor to a fresh server may arrive while app.py's warm-up still imports torch;
 # say so instead of a blank page, and wait for it rather than import alongside it.

@@ -149,3 +149,35 @@ def test_the_single_run_page_shows_the_network_and_it_updates_while_playing(app_
     play_button(page).click()
     wait_label(page, "Play")
     page.close()
+
+
+def _network_text(page, text: str) -> None:
+    """Wait for the status line to describe the network as `text` (e.g. 2-16-16-1): the page's run has it."""
+    page.get_by_text(re.compile(rf"network {re.escape(text)} \(")).first.wait_for(timeout=COLD_MS)
+
+
+def _click_edit(page, selector: str) -> None:
+    """Click a +/- button inside the network view (a fresh handle: each edit rebuilds the page's iframe content)."""
+    page.frame_locator(NET).locator(selector).click()
+
+
+def test_plus_and_minus_in_the_network_view_edit_the_hidden_layers(app_server, browser_context):
+    # Issue #13: the network view has +/- for layers and units, as the TF Playground's does.
+    page = browser_context.new_page()
+    page.goto(app_server.url + "?patience=0&epochs=10000")
+    page.wait_for_function(BOUNDARY_DRAWN_JS, timeout=COLD_MS)
+    _network_text(page, "2-16-16-1")
+    _click_edit(page, "#layers button:has-text('+')")  # a third hidden layer, as wide as the last
+    _network_text(page, "2-16-16-16-1")
+    assert page.locator(".st-key-w_n_layers input[type=range]").input_value() == "3"
+    _click_edit(page, ".pg-units >> nth=0 >> button:has-text('−')")  # one unit fewer in layer 1
+    _network_text(page, "2-15-16-16-1")
+    assert page.locator(".st-key-w_layer_0 input").input_value() == "15"  # the sidebar's control agrees
+    _click_edit(page, ".pg-units >> nth=2 >> button:has-text('+')")
+    _network_text(page, "2-15-16-17-1")
+    _click_edit(page, "#layers button:has-text('−')")
+    _network_text(page, "2-15-16-1")
+    frame = page.wait_for_selector(NET).content_frame()
+    frame.wait_for_function("document.querySelectorAll('.pg-units').length === 2", timeout=60_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.close()

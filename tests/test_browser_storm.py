@@ -62,7 +62,7 @@ def _click(page, key: str) -> None:
 
 
 def _keys(page, key: str, *presses: str) -> None:
-    thumb = page.locator(f".st-key-{key} [role=slider]").first
+    thumb = page.locator(f".st-key-{key} input[type=range]").first  # the slider thumb (react-aria)
     thumb.focus(timeout=ACT_MS)
     for k in presses:
         thumb.press(k, timeout=ACT_MS)

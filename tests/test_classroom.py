@@ -15,6 +15,7 @@ from playground.engine import export
 from playground.engine.train import Trainer
 from playground.lessons import LESSONS, TOPICS
 from playground.ui import exports, sidebar
+from playground.ui.state import W
 from tests.apptest import launch, seen, ui
 from tests.apptest import runner as current_runner
 
@@ -104,10 +105,10 @@ def test_projector_mode_of_a_race_shows_no_lanes_editor():
     assert "lanes_editor_0" not in at.session_state
 
 
-def test_hide_removes_named_controls_from_the_sidebar_and_the_url_keeps_it():
+def test_hide_removes_named_controls_from_the_page_and_the_url_keeps_it():
     at = launch({"lesson": "overfit", "hide": "lr,optimizer,lesson"}, check=True)
     assert sidebar_size(at) > 0
-    keys = {w.key for w in at.sidebar.selectbox} | {w.key for w in at.sidebar.select_slider}
+    keys = {w.key for w in at.selectbox} | {w.key for w in at.select_slider}  # the sidebar and the settings row
     assert "w_lr" not in keys and "w_optimizer" not in keys and "lesson" not in keys and "w_dataset" in keys
     assert current_runner(at).cfg.lr == LESSONS["overfit"].config.lr
     assert at.query_params["hide"] == "lr,optimizer,lesson"
@@ -169,3 +170,17 @@ def test_the_history_tab_offers_the_three_exports():
 
 def test_default_config_is_unchanged_by_projector_fields():
     assert links.parse({})[0] == links.PageState(RunConfig())
+
+
+def _keys(block) -> set[str]:
+    return {w.key for kind in ("selectbox", "select_slider", "slider", "toggle") for w in getattr(block, kind)}
+
+
+def test_a_single_run_has_its_main_settings_on_the_page_and_a_race_in_the_sidebar():
+    # Issue #13: the sidebar is optional. A single run's dataset, optimizer, lr, L2, dropout, batch norm
+    # and speed are on the page itself, so it can be played with the sidebar closed.
+    on_page = {W + n for n in sidebar.QUICK} | {"speed"}
+    at = launch({}, check=True)
+    assert on_page <= _keys(at.main) and not on_page & _keys(at.sidebar)
+    race = launch({"mode": "race"}, check=True)
+    assert on_page <= _keys(race.sidebar)  # a race's lanes override these: its base settings stay together

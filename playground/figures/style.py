@@ -14,6 +14,7 @@ MARGIN = {"l": 50, "r": 10, "t": 36, "b": 80}  # the x axis's title and, under i
 # Lighter than the markers' colours so class-0 / class-1 points stay visible on top.
 PROB_SCALE = [[0.0, "#ef8a62"], [0.5, "#f7f7f7"], [1.0, "#67a9cf"]]
 VALUE_SCALE = "Viridis"
+TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#ff7f0e"  # a single run's train and validation loss, wherever drawn
 # At the figure's foot (container coordinates): a legend placed under the axis in plot coordinates rode up
 # over the axis title in a short chart.
 LEGEND = {"orientation": "h", "x": 0.5, "xanchor": "center", "yref": "container", "y": 0.0, "yanchor": "bottom"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from playground.config import MAX_STEPS_PER_S, MAX_TRAINING_SESSIONS
+from playground.config import MAX_LAYERS, MAX_NEURONS, MAX_STEPS_PER_S, MAX_TRAINING_SESSIONS
 from playground.figures.boundary import boundary_figure, shown, small_multiple
 from playground.figures.network import network_frame
 from playground.figures.payload import figure_dict
@@ -47,13 +47,15 @@ Draw = Callable[[LiveRun, Got | None], None]
 
 
 def transport_ui(run: LiveRun, *, step_help: str = "Train exactly one epoch",
-                 reset_help: str = "New initial weights, same data", boundary: bool = True) -> None:
-    """Play/Pause, Step, Reset and the view toggles (log y; the boundary's validation points and discretize)."""
+                 reset_help: str = "New initial weights, same data", boundary: bool = True,
+                 speed: bool = False) -> None:
+    """Play/Pause, Step, Reset, the view toggles (log y; the boundary's validation points, discretize), the speed."""
     runner, playing = run.runner, state.ui().playing
     # Projector mode: the transport shares its row with the lesson's controls and has larger type, so the
     # buttons take the whole of their column (at [1, 1, 1, 1, 4] their labels were cut to "Pl…").
     present = state.ui().present
-    cols = st.columns([1, 1, 1, 1, 0.01] if present else [1, 1, 1, 0.9, 1.25, 1.35, 0.5])
+    cols = st.columns([1, 1, 1, 1, 0.01] if present else [0.9, 0.85, 0.9, 0.9, 1.3, 1.3, 1.15],
+                      vertical_alignment="center")
     label, icon = ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
     cols[0].button(label, key="play", icon=icon, type="primary", on_click=_set_playing, args=(run, not playing),
                    disabled=runner.done and not playing, width="stretch")
@@ -61,19 +63,24 @@ def transport_ui(run: LiveRun, *, step_help: str = "Train exactly one epoch",
                    width="stretch", disabled=runner.done, help=step_help)
     cols[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=_reset, args=(run,),
                    width="stretch", help=reset_help)
-    cols[3].toggle("log y", key="log_y", help="Log-scale loss axis")
+    cols[3].toggle("log y", key="log_y")  # the loss axis; no help icon, which cut the label at 1280 px
     if boundary and not present:
         cols[4].toggle("Validation", key=SHOW_VAL, value=True,
                        help="Show the held-out validation points (hollow) on the boundary")
         cols[5].toggle("Discretize", key=DISCRETIZE, value=False,
                        help="Colour each region by the predicted class (regression: 8 bands), not by probability")
+    if speed and not present:
+        with cols[6]:
+            speed_ui(compact=True)
 
 
-def speed_ui(unit: str = "epochs") -> int:
-    """The speed picker, in epochs (or a mode's own unit) per second."""
+def speed_ui(unit: str = "epochs", compact: bool = False) -> int:
+    """The speed picker, in epochs (or a mode's own unit) per second (compact: unlabelled, in the transport's row)."""
     state.seed_missing_widget("speed", DEFAULT_SPEED)
+    top, suffix = ("max speed", f" {unit}/s") if compact else ("max", "")  # unlabelled, the values say what they are
     return st.select_slider(f"Speed ({unit}/s)", SPEEDS, key="speed",
-                            format_func=lambda v: "max" if v == MAX_SPEED else str(v))
+                            label_visibility="collapsed" if compact else "visible",
+                            format_func=lambda v: top if v == MAX_SPEED else f"{v}{suffix}")
 
 
 def _speed() -> float:
@@ -141,11 +148,12 @@ def _collect(run: LiveRun) -> Got:
     return Got(*worker.collect(), network=worker.collect_network())
 
 
-def counter(run: LiveRun, detail: str, unit: str = "Epoch") -> None:
-    """The epoch counter (its data attribute is what the browser tests read)."""
+def counter(run: LiveRun, detail: str, unit: str = "Epoch", spark: str = "") -> None:
+    """The epoch counter (its data attribute is what the browser tests read), then a sparkline's HTML if given."""
     runner = run.runner
     st.markdown(f'<span id="epoch-counter" data-epoch="{runner.current_epoch}"></span>'
-                f"**{unit} {runner.current_epoch}** / {runner.cfg.epochs} · {detail}", unsafe_allow_html=True)
+                f"**{unit} {runner.current_epoch}** / {runner.cfg.epochs}{' · ' + spark if spark else ''} · {detail}",
+                unsafe_allow_html=True)
 
 
 def _figure_due(run: LiveRun, key: str) -> bool:
@@ -218,14 +226,21 @@ def loss_points(got: Got | None, validation: bool, *, weight_norms: bool = False
     return point_traces(got.points, validation, weight_norms) if got else None
 
 
-def network_chart(run: LiveRun, got: Got | None, *, key: str) -> None:
+def network_chart(run: LiveRun, got: Got | None, *, key: str, on_edit: Callable[[], None] | None = None) -> None:
     """Lane 0's network view: the tick's newest frame; paused or on a page run, the current weights' one.
 
-    A tick that made no new frame sends none, and the browser keeps the one it shows.
+    A tick that made no new frame sends none, and the browser keeps the one it shows. on_edit: the view
+    shows +/- for layers and units, and a click calls it (see network_view).
     """
-    trainer, page_run = run.runner.lanes[0], state.ui().page_run
+    ui = state.ui()
+    if ui.network_edited:  # the view is in the live fragment: a new network needs the whole page's run
+        ui.network_edited = False
+        st.rerun(scope="app")
+    trainer, page_run = run.runner.lanes[0], ui.page_run
     net = got.network if got else None
     if net is None and (got is None or run.sent.get(key) != page_run):
         net = network_frame(trainer, run.boundary)
     run.sent[key] = page_run
-    network_view(net, key=key, revision=run.revision, height=view_height(trainer))
+    edit = {"max_layers": MAX_LAYERS, "max_units": MAX_NEURONS} if on_edit else None
+    network_view(net, key=key, revision=run.revision, height=view_height(trainer, editable=bool(edit)), edit=edit,
+                 on_edit=on_edit)

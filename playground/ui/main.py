@@ -44,8 +44,8 @@ def page() -> None:
         transport, controls = st.columns([3, 2], vertical_alignment="bottom")
         with controls:
             cfg = classroom.present_controls(cfg, ui.mode)
-    else:
-        cfg = sidebar.config_ui(cfg)
+    else:  # a single run's most-used settings sit in a row above it; the other modes keep all in the sidebar
+        cfg = sidebar.config_ui(cfg, quick=st.container() if ui.mode == links.SINGLE else None)
     with head:
         panels.warnings_banner(warnings)
     if ui.mode == links.SWEEP:
@@ -70,7 +70,7 @@ def page() -> None:
         panels.lesson_caption(current)
         classroom.lesson_text(ui.mode, run.runner)
     with transport:
-        live.transport_ui(run)
+        live.transport_ui(run, speed=ui.mode == links.SINGLE and not ui.present)
     live.live_area(run, draw)
     _tabs(run, page_state)
 

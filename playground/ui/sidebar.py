@@ -24,8 +24,13 @@ def with_value(steps: tuple, value) -> list:
     return sorted(set(steps) | {value})
 
 
-def config_ui(base: RunConfig) -> RunConfig:
-    """Draw all controls in the sidebar (but those the link hides); returns the config they describe."""
+# The settings a learner changes most (with their widths), in one row on the single-run page as in the TF
+# Playground's top bar; the sidebar keeps the rest, so the page can be used with it closed.
+QUICK = {"dataset": 1.4, "optimizer": 1.1, "lr": 1.2, "weight_decay": 1.3, "dropout": 1.0, "batch_norm": 1.4}
+
+
+def config_ui(base: RunConfig, quick=None) -> RunConfig:
+    """Draw the controls the link shows: QUICK ones in the `quick` container if given, the rest in the sidebar."""
     sb, hidden = st.sidebar, set(state.ui().hide)
     lesson = state.ui().lesson
     state.seed_missing_widget("lesson", lesson if lesson in PRESETS else "default")
@@ -33,12 +38,18 @@ def config_ui(base: RunConfig) -> RunConfig:
         sb.selectbox("Lesson", list(PRESETS), key="lesson", format_func=lambda n: PRESETS[n].title,
                      on_change=_load_lesson, help="Load a ready-made setup")
     values: dict = {}
+    in_row = [n for n in QUICK if n not in hidden] if quick is not None else []
+    if in_row:  # first: the sidebar's controls depend on the dataset and the optimizer chosen here
+        for col, name in zip(quick.columns([QUICK[n] for n in in_row], vertical_alignment="bottom"), in_row,
+                             strict=True):
+            with col:
+                draw_controls([name], base, values)
     for title, names in GROUPS:
-        shown = [n for n in names if n not in hidden]
+        shown = [n for n in names if n not in hidden and n not in in_row]
         if shown:
             with sb.expander(title, expanded=True):
                 draw_controls(shown, base, values)
-                if title == "Training":
+                if title == "Training" and quick is None:  # else the speed is in the transport's row
                     live.speed_ui()
     return base.replace(**values)
 
@@ -122,6 +133,25 @@ def _hidden(base: RunConfig, values: dict) -> dict:
     cols = st.columns(3)
     return {"hidden": tuple(int(cols[i % 3].number_input(f"Layer {i + 1}", 1, C.MAX_NEURONS, step=1,
                                                          key=f"{W}layer_{i}")) for i in range(n_layers))}
+
+
+NEW_LAYER_UNITS = 4  # a first hidden layer added from the network view; later ones copy the last one's width
+
+
+def edit_network(key: str) -> None:
+    """The network view's +/- (its value under key: {op, layer, delta}), applied to the hidden-layer widgets."""
+    edit = state.widget(key) or {}
+    sizes = [int(state.widget(f"{W}layer_{i}", NEW_LAYER_UNITS)) for i in range(int(state.widget(W + "n_layers", 0)))]
+    delta, layer = int(edit.get("delta", 0)), int(edit.get("layer", -1))
+    if edit.get("op") == "layers":
+        sizes = sizes[:-1] if delta < 0 else [*sizes, sizes[-1] if sizes else NEW_LAYER_UNITS]
+    elif edit.get("op") == "units" and 0 <= layer < len(sizes):
+        sizes[layer] += 1 if delta > 0 else -1
+    sizes = [min(max(n, 1), C.MAX_NEURONS) for n in sizes[:C.MAX_LAYERS]]
+    state.seed_widget(W + "n_layers", len(sizes))
+    for i, n in enumerate(sizes):
+        state.seed_widget(f"{W}layer_{i}", n)
+    state.ui().network_edited = True
 
 
 def _activation(base: RunConfig, values: dict) -> dict:

@@ -75,6 +75,7 @@ class UIState:
     sweep_run: Any = None  # this visitor's SweepRun (Ray loads only once a sweep starts)
     sweep_clicks: dict = field(default_factory=dict)  # heatmap key -> the last click handled
     opening: RunConfig | None = None  # a sweep cell to open in single mode on the next run
+    network_edited: bool = False  # the network view's +/- changed the layer widgets: rerun the whole page
 
     @property
     def run(self) -> LiveRun | None:

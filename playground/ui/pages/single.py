@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+import numpy as np
 import streamlit as st
 
 from playground.catalog import OPTIMIZERS, Status
@@ -15,16 +16,18 @@ from playground.figures.grid import Boundary
 from playground.figures.internals import QUANTITIES, internals_height, internals_points, internals_spec
 from playground.figures.loss import loss_markers, loss_spec
 from playground.figures.network import network_frame, supported
-from playground.figures.style import HEIGHT
+from playground.figures.sparkline import sparkline
+from playground.figures.style import HEIGHT, TRAIN_COLOR, VAL_COLOR
 from playground.live.runner import reset_reasons
 from playground.markup import md
-from playground.ui import live, state
+from playground.ui import live, sidebar, state
 from playground.ui.state import LiveRun
 
 # The metrics table costs ~50 ms of sklearn and pandas: while playing it is refreshed every this
 # many epochs (about twice a second at the default speed), exact whenever the run pauses or ends.
 METRICS_EVERY_EPOCHS = 25
 BOUNDARY_HEIGHT, LOSS_HEIGHT = 280, 210  # one column under the transport: both fit a 1280 x 720 screen
+NETWORK_KEY = "network_view"
 
 
 def sync_run(cfg: RunConfig, dataset=None, data_key: str | None = None) -> LiveRun:
@@ -146,17 +149,30 @@ def _internals(run: LiveRun, got: live.Got | None) -> None:
 
 def _network_view(run: LiveRun, got: live.Got | None) -> None:
     if supported(run.boundary):
-        live.network_chart(run, got, key="network_view")
+        ui = state.ui()
+        editable = not ui.present and "hidden" not in ui.hide  # the +/- change the Hidden layers controls
+        live.network_chart(run, got, key=NETWORK_KEY,
+                           on_edit=partial(sidebar.edit_network, NETWORK_KEY) if editable else None)
     else:
         st.caption("The network view draws each unit over the input plane: it needs 2-D inputs "
                    "(or more, through their PCA plane).")
+
+
+def _loss_now(trainer: Trainer) -> str:
+    """This epoch's train (and validation) loss with a sparkline of both so far, as the TF Playground shows."""
+    history = trainer.history
+    if not len(history):
+        return ""
+    train, val = history.column("train_loss"), history.column("val_loss")
+    text = f"train loss {train[-1]:.3f}" + (f" · val {val[-1]:.3f}" if np.isfinite(val[-1]) else "")
+    return text + " " + sparkline([(train, TRAIN_COLOR), (val, VAL_COLOR)])
 
 
 def _status_line(run: LiveRun) -> None:
     trainer: Trainer = run.runner
     network = describe(trainer.cfg, trainer.data.n_features, trainer.data.n_outputs)
     live.counter(run, f"{trainer.steps} steps · {trainer.steps_per_epoch} per epoch (batch {trainer.batch_size})"
-                      f" · network {network}")
+                      f" · network {network}", spark=_loss_now(trainer))
     if trainer.notice:
         st.caption(md(trainer.notice))
     if trainer.status.broken:

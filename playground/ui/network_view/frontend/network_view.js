@@ -6,6 +6,7 @@
 
   const SVGNS = "http://www.w3.org/2000/svg";
   const HEAD = 16;          // column names above the units
+  const EDIT_ROW = 18;      // the +/- buttons above each hidden layer's name, when the page lets them edit
   const BIG_MAX = 170;      // the large map beside the diagram, px a side at most
   const PAD = 4;
 
@@ -19,7 +20,48 @@
   };
 
   const S = { revision: undefined, key: null, frame: null, lut: null, lutKey: null, hover: null,
-              node: 28, gap: 6, height: 0, width: 0, canvases: [], lines: [], hits: [] };
+              node: 28, gap: 6, height: 0, width: 0, canvases: [], lines: [], hits: [], edit: null };
+
+  // ---- editing: +/- a hidden layer or a unit, as in the TF Playground ------------------------
+  // The click goes back to the page as the component's value; the page changes its layer widgets.
+  function send(op, layer, delta) {
+    stats.edits = (stats.edits || 0) + 1;
+    post("streamlit:setComponentValue", { value: { op: op, layer: layer, delta: delta, t: Date.now() },
+                                          dataType: "json" });
+  }
+
+  function editButton(text, title, disabled, onClick) {
+    const b = document.createElement("button");
+    b.className = "pg-edit";
+    b.textContent = text;
+    b.title = title;
+    b.disabled = !!disabled;
+    b.addEventListener("click", (e) => { e.stopPropagation(); onClick(); });
+    return b;
+  }
+
+  function layerButtons(frame) {
+    const box = $("layers");
+    box.replaceChildren();
+    if (!S.edit) return;
+    const n = frame.columns.length - 2, max = S.edit.max_layers;
+    box.append(editButton("−", "Remove the last hidden layer", n <= 0, () => send("layers", n - 1, -1)),
+               editButton("+", "Add a hidden layer (as wide as the last)", n >= max, () => send("layers", n, 1)),
+               Object.assign(document.createElement("span"), { textContent: `${n} hidden layer${n === 1 ? "" : "s"}` }));
+  }
+
+  function unitButtons(frame, g) {
+    if (!S.edit) return;
+    for (let c = 1; c < frame.columns.length - 1; c++) {
+      const col = frame.columns[c], box = document.createElement("div");
+      box.className = "pg-head pg-units";
+      box.style.left = g.xs[c] + S.node / 2 + "px";
+      box.append(editButton("−", `One unit fewer in ${col.name}`, col.total <= 1, () => send("units", c - 1, -1)),
+                 editButton("+", `One unit more in ${col.name}`, col.total >= S.edit.max_units,
+                            () => send("units", c - 1, 1)));
+      stage.appendChild(box);
+    }
+  }
 
   function post(type, extra) {
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, extra), "*");
@@ -91,8 +133,8 @@
 
   // ---- layout -----------------------------------------------------------------------------
   function structureKey(frame) {
-    const cols = frame.columns.map((c) => c.name + ":" + c.units.map((u) => u.i).join(","));
-    return cols.join("|") + "|" + stage.clientWidth + "|" + S.height;
+    const cols = frame.columns.map((c) => c.name + ":" + c.total + ":" + c.units.map((u) => u.i).join(","));
+    return cols.join("|") + "|" + stage.clientWidth + "|" + S.height + "|" + JSON.stringify(S.edit);
   }
 
   function geometry(frame) {
@@ -100,8 +142,9 @@
     const width = Math.max(stage.clientWidth, 120), step = S.node + S.gap;
     const span = Math.max(width - 2 * PAD - S.node, 0);
     const xs = cols.map((_, k) => PAD + (cols.length > 1 ? (k * span) / (cols.length - 1) : span / 2));
-    const ys = cols.map((c) => c.units.map((_, j) => HEAD + ((tallest - c.units.length) * step) / 2 + j * step));
-    return { xs: xs, ys: ys, width: width, height: HEAD + tallest * step };
+    const head = HEAD + (S.edit ? EDIT_ROW : 0);
+    const ys = cols.map((c) => c.units.map((_, j) => head + ((tallest - c.units.length) * step) / 2 + j * step));
+    return { xs: xs, ys: ys, width: width, height: head + tallest * step };
   }
 
   function el(name, attrs) {
@@ -121,6 +164,7 @@
       const head = document.createElement("div");
       head.className = "pg-head";
       head.style.left = g.xs[c] + S.node / 2 + "px";
+      head.style.top = (S.edit ? EDIT_ROW : 0) + "px";
       head.textContent = col.units.length < col.total ? `${col.name} (${col.units.length}/${col.total})` : col.name;
       stage.appendChild(head);
       return col.units.map((u, j) => {
@@ -154,6 +198,8 @@
       }));
     });
     hits.forEach((h) => svg.appendChild(h));  // above every visible line, so each stays hoverable
+    unitButtons(frame, g);
+    layerButtons(frame);
     stats.rebuilds += 1;
     stats.units = S.canvases.reduce((n, col) => n + col.length, 0);
     stats.links = S.lines.reduce((n, pair) => n + pair.length, 0);
@@ -254,6 +300,7 @@
     stats.renders += 1;
     S.node = Number(args.node) || S.node;
     S.gap = Number(args.gap) >= 0 ? Number(args.gap) : S.gap;
+    S.edit = args.edit || null;  // {max_layers, max_units}, or null where the page's layers are not editable
     setHeight(args.height);
     const rev = String(args.revision);
     if (rev !== S.revision) {  // a new run: its first frame rebuilds the diagram
@@ -264,19 +311,27 @@
     if (args.frame) draw(args.frame, true);
   }
 
+  // fn, but an exception it throws is shown in the view: never let one reach the page.
+  function guarded(fn) {
+    return (...args) => {
+      try {
+        return fn(...args);
+      } catch (e) {
+        showMsg("Network view error: " + (e && e.message || e));
+      }
+    };
+  }
+
+  const render = guarded(onRender);
+  const redraw = guarded(() => draw(S.frame, false));
+
   window.addEventListener("message", (event) => {
     const data = event.data;
-    if (!data || data.type !== "streamlit:render") return;
-    try {
-      onRender(data.args || {});
-    } catch (e) {
-      showMsg("Network view error: " + (e && e.message || e));  // never let an exception reach the page
-    }
+    if (data && data.type === "streamlit:render") render(data.args || {});
   });
 
   window.addEventListener("resize", () => {
-    if (!S.frame) return;
-    try { draw(S.frame, false); } catch (e) { showMsg("Network view error: " + (e && e.message || e)); }
+    if (S.frame) redraw();
   });
 
   post("streamlit:componentReady", { apiVersion: 1 });
