@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import pytest
 import torch
 
 from playground import catalog, links
@@ -9,6 +10,7 @@ from playground.catalog import DATASET_NAMES, DATASETS, DEFAULT_LANES, OPTIMIZER
 from playground.config import FIELDS, RunConfig
 from playground.engine import data, models, optim
 from playground.lessons import COMPARISONS, LESSONS, PRESETS, SURFACE_LESSONS
+from playground.lessons.read import read
 from playground.race_config import LANE_FIELDS, RaceConfig
 
 
@@ -58,6 +60,19 @@ def test_lessons_are_one_table_and_the_default_lanes_one_tuple():
         assert warnings == [] and page.lesson == lesson.name and page.cfg == lesson.config
         assert page.mode == ("race" if lesson.race else "surfaces" if lesson.surface else "single")
         assert page.surface == lesson.surface
+
+
+def test_a_new_lesson_is_one_entry_in_the_lessons_file(tmp_path):
+    path = tmp_path / "lessons.toml"
+    path.write_text("[configs.small]\nhidden = [4]\nepochs = 50\n"
+                    '[[lessons]]\nname = "x"\ntitle = "X"\nlook_for = "it trains"\nformula = \'$adam_update\'\n'
+                    'config = {like = "small", lr = 0.1}\nlanes = [{optimizer = "sgd"}, {}]\n', encoding="utf-8")
+    (lesson,) = read(path)
+    assert lesson.config == RunConfig(patience=0, hidden=(4,), epochs=50, lr=0.1) and lesson.mode == "race"
+    assert lesson.lanes == ({"optimizer": "sgd"}, {}) and OPTIMIZERS["adam"].latex.endswith(lesson.formula)
+    path.write_text('[[lessons]]\nname = "x"\ntitle = "X"\nlook_for = ""\nconfig = {lr = -1.0}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="lr"):  # the settings are checked as the URL's are
+        read(path)
 
 
 def test_statuses_are_one_enum():

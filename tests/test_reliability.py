@@ -106,18 +106,24 @@ def assert_trains(at: AppTest) -> None:
 
 # ---------------------------------------------------------------- URL params, single run
 
+# One setting that does not parse (or is not finite), by case id, as the URL writes it.
+NOT_VALID = {"lr-banana": "lr=banana", "hidden-letters": "hidden=a,b", "batch_norm-maybe": "batch_norm=maybe",
+             "betas-one-number": "betas=0.9", "lr-empty": "lr=", "lr-nan": "lr=nan", "noise-inf": "noise=inf",
+             "lr-minus-inf": "lr=-inf"}
+
+
+def not_valid(case: str, setting: str):
+    """The URL case of one bad setting: its warning quotes the setting and names the default used instead."""
+    key, value = setting.split("=", 1)
+    default = C.format_value(getattr(C.DEFAULT, key))
+    return pytest.param({key: value}, [f"'{setting}' is not valid", f"; using {default}"], id=case)
+
+
 URL_CASES = [
     pytest.param({"zzz": "1"}, ["unknown setting 'zzz' was ignored"], id="unknown-key"),
     pytest.param({f"k{i}": "1" for i in range(30)}, ["unknown setting 'k0' was ignored", "…and 18 more"],
                  id="30-unknown-keys"),
-    pytest.param({"lr": "banana"}, ["'lr=banana' is not valid; using 0.01"], id="lr-banana"),
-    pytest.param({"hidden": "a,b"}, ["'hidden=a,b' is not valid; using 16,16"], id="hidden-letters"),
-    pytest.param({"batch_norm": "maybe"}, ["'batch_norm=maybe' is not valid; using 0"], id="batch_norm-maybe"),
-    pytest.param({"betas": "0.9"}, ["'betas=0.9' is not valid"], id="betas-one-number"),
-    pytest.param({"lr": ""}, ["'lr=' is not valid"], id="lr-empty"),
-    pytest.param({"lr": "nan"}, ["'lr=nan' is not valid"], id="lr-nan"),
-    pytest.param({"noise": "inf"}, ["'noise=inf' is not valid"], id="noise-inf"),
-    pytest.param({"lr": "-inf"}, ["'lr=-inf' is not valid"], id="lr-minus-inf"),
+    *(not_valid(case, setting) for case, setting in NOT_VALID.items()),
     pytest.param({"n_points": "-5"}, ["'n_points=-5' is below the minimum 10; clamped to 10"], id="n_points-negative"),
     pytest.param({"epochs": "1e12"}, ["is above the limit 10000; clamped to 10000"], id="epochs-1e12"),
     pytest.param({"seed": "-1"}, ["'seed=-1' is below the minimum 0; clamped to 0"], id="seed-negative"),
@@ -596,20 +602,30 @@ def test_empty_lane_round_trips_without_a_warning():
 # ---------------------------------------------------------------- the server's upload limit, in chromium
 
 
-@pytest.mark.browser
-def test_server_refuses_a_2mb_upload_and_a_good_file_then_trains(app_server, browser_context, tmp_path):
-    big, good = tmp_path / "big.csv", tmp_path / "good.csv"
-    big.write_bytes(two_mb_csv())
-    good.write_bytes(good_csv())
+CSV_PROMPT = "Upload a CSV file in the CSV data panel above"
+
+
+def csv_page(app_server, browser_context, tmp_path: Path, files: dict[str, bytes]):
+    """The files written to tmp_path, and a page on ?dataset=csv showing its upload prompt: (page, errors, paths)."""
+    paths = [tmp_path / name for name in files]
+    for path, data in zip(paths, files.values(), strict=True):
+        path.write_bytes(data)
     page = browser_context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(app_server.url + "?dataset=csv")
-    page.get_by_text("Upload a CSV file in the CSV data panel above").wait_for(timeout=60_000)
+    page.get_by_text(CSV_PROMPT).wait_for(timeout=60_000)
+    return page, errors, paths
+
+
+@pytest.mark.browser
+def test_server_refuses_a_2mb_upload_and_a_good_file_then_trains(app_server, browser_context, tmp_path):
+    page, errors, (big, good) = csv_page(app_server, browser_context, tmp_path,
+                                         {"big.csv": two_mb_csv(), "good.csv": good_csv()})
     uploader = page.locator(".st-key-csv_file")
     uploader.locator("input[type=file]").set_input_files(str(big))
     uploader.get_by_text("File must be 1.0MB or smaller.").wait_for(timeout=15_000)
-    assert page.get_by_text("Upload a CSV file in the CSV data panel above").is_visible()  # the app is still there
+    assert page.get_by_text(CSV_PROMPT).is_visible()  # the app is still there
     assert page.locator("[data-testid=stException]").count() == 0
     uploader.locator("input[type=file]").set_input_files(str(good))
     page.wait_for_selector("iframe[title$='live_chart']", timeout=30_000)

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import launch, seen
-from tests.test_reliability import assert_alive, assert_trains, good_csv, text_columns_csv
+from tests.test_reliability import assert_alive, assert_trains, csv_page, good_csv, text_columns_csv
 
 PROMPT = "Upload a CSV file in the CSV data panel above"
 NOT_IN_LINK = "The uploaded CSV data is not in this link"
@@ -102,12 +102,8 @@ OPEN_JS = "() => { const d = document.querySelector('.st-key-csv_panel details')
 
 @pytest.mark.browser
 def test_the_panel_sits_above_the_charts_and_folds_once_a_file_trains(app_server, browser_context, tmp_path):
-    bad, good = tmp_path / "text.csv", tmp_path / "good.csv"
-    bad.write_bytes(text_columns_csv())
-    good.write_bytes(good_csv())
-    page = browser_context.new_page()
-    page.goto(app_server.url + "?dataset=csv")
-    page.get_by_text(PROMPT).wait_for(timeout=60_000)
+    page, _, (bad, good) = csv_page(app_server, browser_context, tmp_path,
+                                    {"text.csv": text_columns_csv(), "good.csv": good_csv()})
     assert page.evaluate(OPEN_JS) is True
     assert page.locator("[data-testid=stSidebar] .st-key-csv_file").count() == 0
     uploader = page.locator("[data-testid=stMain] .st-key-csv_file input[type=file]")

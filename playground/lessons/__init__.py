@@ -1,7 +1,7 @@
 """Lessons: named starting setups (single runs, races or surface runs), each with what to watch.
 
-Adding a lesson is one entry in runs.py, races.py or surfaces.py; the sidebar, the race and
-surfaces pages, the URL (?lesson=NAME) and the command line all list it from LESSONS. Every
+Adding a lesson is one [[lessons]] entry in lessons.toml; the sidebar, the race and surfaces
+pages, the URL (?lesson=NAME) and the command line all list it from LESSONS. Every
 lesson's "what to look for" is checked on seeds 0, 1 and 2 (tests/test_claims.py and the surface
 and TF Playground test modules).
 """
@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from playground.catalog import MODES
 from playground.lessons.lesson import Lesson
-from playground.lessons.races import RACES
-from playground.lessons.runs import RUNS
-from playground.lessons.surfaces import SURFACE_RUNS
+from playground.lessons.read import read
 
-LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in (*RUNS, *RACES, *SURFACE_RUNS)}
+LESSONS: dict[str, Lesson] = {lesson.name: lesson for lesson in read()}
 
 # The course, topic by topic: (topic, the lessons that teach it).
 TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (

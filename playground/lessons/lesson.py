@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from playground.catalog import MODES
 from playground.config import RunConfig
-from playground.surfaces.config import SurfaceConfig, normal
+from playground.surfaces.config import SurfaceConfig
 
 
 @dataclass(frozen=True)
@@ -45,17 +45,3 @@ class Lesson:
         """The shared config of a race's lanes."""
         return self.config
 
-
-def paths(*specs: dict) -> tuple:
-    """Surface paths as the surface config stores them."""
-    return tuple(normal(p) for p in specs)
-
-
-def whole(**settings) -> RunConfig:
-    """A lesson's config: it runs to its epoch limit (no early stopping), so the whole curve shows."""
-    return RunConfig(patience=0, **settings)
-
-
-# 60 noisy moons, half held out, a wide 64-64-64 network and full-batch Adam: it overfits.
-OVERFIT = whole(dataset="moons", n_points=60, noise=0.35, val_frac=0.5, hidden=(64, 64, 64),
-                optimizer="adam", lr=0.01, batch_size=0, epochs=1500)
