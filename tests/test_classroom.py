@@ -5,6 +5,7 @@ and the History tab's exports and weight import."""
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
 import torch
@@ -41,6 +42,8 @@ def test_every_lesson_teaches_and_every_topic_has_a_lesson():
     assert all(name in LESSONS for _, names in TOPICS for name in names)
     for name, lesson in LESSONS.items():
         assert lesson.explanation and lesson.formula and lesson.question and lesson.answer, name
+        sentences = re.findall(r"[.!?](?:\s|$)", lesson.explanation)  # "0.9" and "torch.optim" end none
+        assert len(sentences) >= 2, f"{name}: the issue asks for two or three sentences of explanation"
         assert set(lesson.controls) <= set(sidebar.CONTROLS), name
     assert LESSONS["imbalance"].config.dataset == "imbalanced"
 
@@ -141,10 +144,17 @@ def test_the_share_tab_offers_the_teachers_link_and_a_qr_code():
 
 
 def test_the_qr_code_encodes_the_link():
+    # Read back by an independent decoder (zxing-cpp), as a phone's camera would.
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
     from playground.ui import classroom
 
-    png = classroom.qr_png("http://localhost:8501/?lesson=overfit")
-    assert png.startswith(b"\x89PNG") and len(png) > 200
+    for link in ("http://localhost:8501/?lesson=overfit", "http://localhost:8501/?lesson=overfit&present=1&lr=0.03"):
+        codes = zxingcpp.read_barcodes(Image.open(io.BytesIO(classroom.qr_png(link))))
+        assert [(c.format.name, c.text) for c in codes] == [("QRCode", link)]
 
 
 def test_the_history_tab_imports_safetensors_weights_and_refuses_a_pickle():
