@@ -63,7 +63,7 @@ def transport_ui(run: LiveRun, *, step_help: str = "Train exactly one epoch",
                    width="stretch", disabled=runner.done, help=step_help)
     cols[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=_reset, args=(run,),
                    width="stretch", help=reset_help)
-    cols[3].toggle("log y", key="log_y")  # the loss axis; no help icon, which cut the label at 1280 px
+    cols[3].toggle("log y", key="log_y", help="Log-scale loss axis")
     if boundary and not present:
         cols[4].toggle("Validation", key=SHOW_VAL, value=True,
                        help="Show the held-out validation points (hollow) on the boundary")
