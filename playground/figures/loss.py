@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.codec import float_list
-from playground.figures.style import HEIGHT, LEGEND, MARGIN, title, white_template
+from playground.figures.style import HEIGHT, LEGEND, MARGIN, TRAIN_COLOR, VAL_COLOR, title, white_template
 from playground.markup import plotly
 
 MAX_LOSS_POINTS = 2000  # a browser line of 10,000 epochs looks the same at 2,000 and ships 5x less
@@ -123,7 +123,7 @@ def loss_spec(history, *, log_y: bool = False, best_epoch: int | None = None,
               validation: bool | None = None) -> dict:
     """loss_figure as a JSON-safe dict, built directly: go.Figure's validation costs ~20 ms a tick."""
     data = _curves(history, log_y, max_points=MAX_LOSS_POINTS, names=("train", "validation"),
-                   colors=("#1f77b4", "#ff7f0e"), validation=validation)
+                   colors=(TRAIN_COLOR, VAL_COLOR), validation=validation)
     markers = loss_markers(history, best_epoch=best_epoch, stop_epoch=stop_epoch, events=events)
     # The legend on top, right of the plot's title: under the axis it crowded the "epoch" title in a short chart.
     top = {"legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},

@@ -64,11 +64,15 @@ def transport_ui(run: LiveRun, *, step_help: str = "Train exactly one epoch",
     cols[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=_reset, args=(run,),
                    width="stretch", help=reset_help)
     cols[3].toggle("log y", key="log_y", help="Log-scale loss axis")
+    discrete = False
     if boundary and not present:
         cols[4].toggle("Validation", key=SHOW_VAL, value=True,
                        help="Show the held-out validation points (hollow) on the boundary")
-        cols[5].toggle("Discretize", key=DISCRETIZE, value=False,
-                       help="Colour each region by the predicted class (regression: 8 bands), not by probability")
+        discrete = cols[5].toggle("Discretize", key=DISCRETIZE, value=False,
+                                  help="Colour each region by the predicted class (regression: 8 bands), "
+                                       "not by probability")
+    if run.boundary is not None:  # the one writer: frames made from here on, by the worker too, follow it
+        run.boundary.discrete = discrete
     if speed and not present:
         with cols[6]:
             speed_ui(compact=True)
@@ -205,7 +209,6 @@ def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, 
                small: bool = False) -> None:
     """Lane k's decision boundary: its base figure when due, then this tick's frames (small: one of a row)."""
     trainer = run.runner.lanes[k]
-    run.boundary.discrete = bool(state.widget(DISCRETIZE, False))  # before this tick's frames are made
     frames = got.frames[k] if got and got.frames and got.frames[k] else [frame(trainer, run.boundary)]
 
     def base() -> dict:
