@@ -55,12 +55,12 @@ COUNTER_JS = "() => !!document.getElementById('epoch-counter')"
 
 
 def _set_speed_max(page) -> str:
-    """Move the Speed select_slider to its last stop ('max') with the keyboard; returns what it shows."""
+    """Move the Speed select_slider to its last stop ('max', or 'max speed' in the transport row); returns it."""
     thumb = page.locator(".st-key-speed input[type='range']")
     thumb.focus()
     thumb.press("End")
     page.wait_for_function("() => { const t = document.querySelector(\".st-key-speed input[type='range']\");"
-                           " return t && t.getAttribute('aria-valuetext') === 'max'; }", timeout=15_000)
+                           " return t && (t.getAttribute('aria-valuetext') || '').startsWith('max'); }", timeout=15_000)
     return page.locator(".st-key-speed input[type='range']").get_attribute("aria-valuetext") or ""
 
 
