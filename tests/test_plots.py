@@ -125,9 +125,10 @@ def test_loss_figure_traces_and_markers():
     train, val = fig.data
     assert train.name == "train" and train.line.dash is None
     assert val.name == "validation" and val.line.dash == "dash"
-    notes = {a.text: a.x for a in fig.layout.annotations}
-    assert notes == {"lr 0.01 → 0.1": 10, "momentum 0.9 → 0.5": 40, "lowest val loss": 50, "best": 30,
-                     "stopped": 40}
+    # Each marker is named in a label's hover text (close labels are merged: tests/test_loss_labels.py).
+    hover = "<br>".join(a.hovertext for a in fig.layout.annotations).split("<br>")
+    assert sorted(hover) == ["epoch 10: lr 0.01 → 0.1", "epoch 30: best", "epoch 40: momentum 0.9 → 0.5",
+                             "epoch 40: stopped", "epoch 50: lowest val loss"]
     assert len(fig.layout.shapes) == 5 and all(s.line.dash == "dot" for s in fig.layout.shapes)
     # Where validation loss bottomed out is marked once, even when it is also the best epoch.
     notes = {a.text: a.x for a in loss_figure(h, best_epoch=50).layout.annotations}
@@ -159,7 +160,7 @@ def test_loss_figure_downsamples_long_runs_but_keeps_the_end_and_spikes():
 def test_many_events_are_capped_to_the_newest():
     events = [(e, f"lr {e}") for e in range(1, 101)]
     fig = loss_figure(loss_history(100), events=events)
-    xs = sorted(a.x for a in fig.layout.annotations if a.text != "lowest val loss")
+    xs = sorted(s.x0 for s in fig.layout.shapes if s.line.color != "#2ca02c")  # not the lowest val loss line
     assert len(xs) == MAX_EVENT_MARKERS and xs[-1] == 100
 
 
