@@ -9,9 +9,16 @@ st.html("<style>.stElementContainer[data-stale='true']{opacity:1 !important;tran
         # A compact head, so the transport and the live charts start high enough to fit one screen.
         "[data-testid='stMainBlockContainer']{padding-top:1rem !important}"
         "[data-testid='stMain'] [data-testid='stVerticalBlock']{gap:0.7rem}"
-        ".stElementContainer h1{font-size:1.6rem !important;padding:0 !important}</style>")
-st.title("Optimization Playground", help="Pick an optimizer, learning rate, batch size and regularization, press "
-         "Play: a real PyTorch network learns, live.")
+        ".stElementContainer h1{font-size:1.6rem !important;padding:0 !important}"
+        # The folded CSV panel beside the title adds no height: the title's own box is 15 px (its text overflows
+        # it), so the folded panel (32 px) takes 15 px of flow by its margins; opened, it pushes the page down.
+        ".st-key-title_corner summary{padding:0 0.75rem;min-height:0;height:1.9rem}"
+        ".st-key-title_corner:has(details:not([open])){margin:-8px 0 -9px}</style>")
+# The title's row has room at its right: a loaded CSV file's folded panel sits there, adding no height.
+title, corner = st.columns([1, 1], vertical_alignment="top")
+corner = corner.container(key="title_corner")
+title.title("Optimization Playground", help="Pick an optimizer, learning rate, batch size and regularization, "
+            "press Play: a real PyTorch network learns, live.")
 
 # The first visitor to a fresh server may arrive while app.py's warm-up still imports torch;
 # say so instead of a blank page, and wait for it rather than import alongside it.
@@ -22,4 +29,4 @@ with st.spinner("Loading PyTorch…"):
 
     from playground.ui import main
 
-main.page()
+main.page(corner)

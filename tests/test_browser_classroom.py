@@ -76,3 +76,23 @@ def test_the_html_report_draws_offline(projector, tmp_path):
                            timeout=30_000)
     assert asked == []
     assert page.locator("table").count() >= 2  # the metrics table and the settings
+
+
+@pytest.mark.browser
+def test_copy_teacher_link_puts_the_projector_link_on_the_clipboard_and_it_opens_projector_mode(app_server,
+                                                                                                  projector):
+    projector.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_server.url)
+    page = projector.new_page()
+    page.goto(app_server.url + "?lesson=overfit")
+    page.wait_for_selector(CHARTS, timeout=FIRST_CHART_TIMEOUT_MS)
+    page.get_by_role("tab", name="Share").click()
+    button = page.frame_locator("iframe[title='st.iframe']").get_by_role("button", name="Copy teacher link")
+    button.click()
+    page.frame_locator("iframe[title='st.iframe']").get_by_role("button", name="Copied").wait_for(timeout=10_000)
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(app_server.url) and "lesson=overfit" in copied and "present=1" in copied, copied
+    assert page.get_by_text(copied, exact=True).count() == 1  # the same link as the one shown above the button
+    page.goto(copied)  # and it opens the lesson in projector mode
+    page.wait_for_selector(CHARTS, timeout=FIRST_CHART_TIMEOUT_MS)
+    page.get_by_text("Predict, then play").first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stSidebar']").count() == 0

@@ -54,7 +54,7 @@ def transport_ui(run: LiveRun, *, step_help: str = "Train exactly one epoch",
     # Projector mode: the transport shares its row with the lesson's controls and has larger type, so the
     # buttons take the whole of their column (at [1, 1, 1, 1, 4] their labels were cut to "Pl…").
     present = state.ui().present
-    cols = st.columns([1, 1, 1, 1, 0.01] if present else [0.9, 0.85, 0.9, 0.9, 1.3, 1.3, 1.15],
+    cols = st.columns([1, 1, 1, 1, 0.01] if present else [0.9, 0.85, 0.9, 1.0, 1.25, 1.25, 1.15],
                       vertical_alignment="center")
     label, icon = ("Pause", ":material/pause:") if playing else ("Play", ":material/play_arrow:")
     cols[0].button(label, key="play", icon=icon, type="primary", on_click=_set_playing, args=(run, not playing),
@@ -63,14 +63,16 @@ def transport_ui(run: LiveRun, *, step_help: str = "Train exactly one epoch",
                    width="stretch", disabled=runner.done, help=step_help)
     cols[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=_reset, args=(run,),
                    width="stretch", help=reset_help)
-    cols[3].toggle("log y", key="log_y", help="Log-scale loss axis")
+    # The toggles stretch to their columns: at their default width="content" the label with a help icon came
+    # out 3 px short and read "lo…" at 1280 px (tested); "log y" with its help icon needs 1.0 of these weights.
+    cols[3].toggle("log y", key="log_y", help="Log-scale loss axis", width="stretch")
     discrete = False
     if boundary and not present:
         cols[4].toggle("Validation", key=SHOW_VAL, value=True,
-                       help="Show the held-out validation points (hollow) on the boundary")
+                       help="Show the held-out validation points (hollow) on the boundary", width="stretch")
         discrete = cols[5].toggle("Discretize", key=DISCRETIZE, value=False,
                                   help="Colour each region by the predicted class (regression: 8 bands), "
-                                       "not by probability")
+                                       "not by probability", width="stretch")
     if run.boundary is not None:  # the one writer: frames made from here on, by the worker too, follow it
         run.boundary.discrete = discrete
     if speed and not present:

@@ -16,8 +16,8 @@ from playground.ui.pages import race, single, surfaces, sweep
 MODE_LABELS = {"single": "Single run", "race": "Race", "surfaces": "Surfaces", "sweep": "Sweep"}
 
 
-def page() -> None:
-    """Read the config (URL or widgets), sync the run, then draw controls and the live area."""
+def page(corner=None) -> None:
+    """Read the config (URL or widgets), sync the run, draw controls and the live area; `corner` is beside the title."""
     reconnect.install()  # once per process: a session Streamlit drops gets its websocket closed, so it reconnects
     files.hold_uploads(upload.CSV_KEY, panels.IMPORT_KEY, exports.WEIGHTS_KEY)
     state.take_opening()
@@ -52,7 +52,7 @@ def page() -> None:
         sweep.sweep_page(cfg)
         _notice()
         return
-    dataset, data_key = upload.csv_ui(cfg) if cfg.dataset == CSV else (None, None)
+    dataset, data_key = upload.csv_ui(cfg, corner) if cfg.dataset == CSV else (None, None)
     if cfg.dataset == CSV and dataset is None:
         state.remember(cfg, links.to_query(state.page_state(cfg, _lanes(ui))))
         st.info(upload.PROMPT)

@@ -204,9 +204,11 @@ def remember(cfg: RunConfig, query: dict[str, str]) -> None:
 
 def page_url(query: dict[str, str]) -> str:
     """This page's address with the given query."""
-    from urllib.parse import urlencode
+    from urllib.parse import urlencode, urlsplit
 
     base = (st.context.url or "").split("?")[0]
+    if base and not urlsplit(base).path:  # "http://host:8501" + "?q" is not a URL every app accepts
+        base += "/"
     return f"{base}?{urlencode(query)}"
 
 

@@ -1,8 +1,9 @@
-"""CSV upload: a panel atop the page; the uploaded table lives in this visitor's session only, never on disk."""
+"""CSV upload: a panel atop the page, beside the title once loaded; the table lives in this session only."""
 
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 
 import streamlit as st
 
@@ -21,8 +22,8 @@ NOT_IN_LINK = ("The uploaded CSV data is not in this link: it carries the settin
                "the upload prompt and must upload the same file (same target and problem type) to get this run.")
 
 
-def csv_ui(cfg: RunConfig) -> tuple[Dataset | None, str | None]:
-    """The CSV panel: open until a usable file is in, then collapsed; returns (dataset or None, identity key)."""
+def csv_ui(cfg: RunConfig, home=None) -> tuple[Dataset | None, str | None]:
+    """The CSV panel: open atop the page until a file is usable, then folded in `home`; returns (dataset, key)."""
     # Whether the file is usable decides how the panel opens, so it is worked out from the widgets' values first.
     upload = state.widget(CSV_KEY)
     table = _read(upload.getvalue()) if upload is not None else None
@@ -32,8 +33,12 @@ def csv_ui(cfg: RunConfig) -> tuple[Dataset | None, str | None]:
     # A new label or a new `expanded` makes a new panel: it opens when the file is gone or unusable, and
     # closes once a file is usable; while that holds, the visitor's own open/close stands.
     label = f"CSV data: {md(clip(upload.name))}" if loaded else "CSV data"
-    with st.expander(label, expanded=not loaded, key=PANEL_KEY, on_change="rerun"):
-        file_col, target_col, task_col = st.columns([2, 1, 1])
+    # Once loaded, the folded panel goes to `home` (beside the title): above the charts it pushed the loss
+    # curve ~50 px below a 1280 x 720 screen (tested). Its widgets are keyed, so they keep their values.
+    narrow = loaded and home is not None
+    with home if narrow else nullcontext(), st.expander(label, expanded=not loaded, key=PANEL_KEY,
+                                                        on_change="rerun"):
+        file_col, target_col, task_col = [st.container() for _ in range(3)] if narrow else st.columns([2, 1, 1])
         upload = file_col.file_uploader(f"CSV file (≤ {MAX_UPLOAD_MB} MB, ≤ {MAX_CSV_ROWS:,} rows)",
                                         type=["csv", "txt"], key=CSV_KEY,
                                         help="Numeric feature columns plus a target column")
