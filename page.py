@@ -13,9 +13,12 @@ st.html("<style>.stElementContainer[data-stale='true']{opacity:1 !important;tran
         # The folded CSV panel beside the title adds no height: the title's own box is 15 px (its text overflows
         # it), so the folded panel (32 px) takes 15 px of flow by its margins; opened, it pushes the page down.
         ".st-key-title_corner summary{padding:0 0.75rem;min-height:0;height:1.9rem}"
-        ".st-key-title_corner:has(details:not([open])){margin:-8px 0 -9px}</style>")
+        ".st-key-title_corner:has(details:not([open])){margin:-8px 0 -9px}"
+        # The single run's settings row starts with labels, clear of the title's overflowing text; the other
+        # pages start with a box (race, surfaces) or text (sweep) that the title's text overlapped (seen).
+        "[data-testid=stMain]:not(:has(.st-key-quick_row)) .st-key-title_row{margin-bottom:0.9rem}</style>")
 # The title's row has room at its right: a loaded CSV file's folded panel sits there, adding no height.
-title, corner = st.columns([1, 1], vertical_alignment="top")
+title, corner = st.container(key="title_row").columns([1, 1], vertical_alignment="top")
 corner = corner.container(key="title_corner")
 title.title("Optimization Playground", help="Pick an optimizer, learning rate, batch size and regularization, "
             "press Play: a real PyTorch network learns, live.")

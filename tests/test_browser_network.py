@@ -119,6 +119,25 @@ def test_the_frontend_draws_one_canvas_per_unit_and_each_link_as_sent(browser_co
     page.close()
 
 
+HEADS_OUT_JS = """() => { const s = document.getElementById('stage').getBoundingClientRect();
+  return [...document.querySelectorAll('.pg-head')].map(h => [h.textContent, h.getBoundingClientRect()])
+    .filter(([, b]) => b.left < s.left - 0.5 || b.right > s.right + 0.5).map(([t]) => t); }"""
+
+
+@pytest.mark.browser
+def test_every_column_name_is_inside_the_view_even_the_first_columns_features(browser_context):
+    trainer = Trainer(CFG.replace(features=("x1", "x2", "x1sq", "x2sq", "sin_x1", "sin_x2")))
+    frame = N.network_frame(trainer, Boundary(trainer.data))
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 430, "height": 600})  # the view's width at 1280 px, its large map included
+    page.goto(FRONTEND.as_uri())
+    _render(page, frame)
+    page.wait_for_function("window.pgNet.frames_drawn === 1")
+    assert "features" in page.inner_text("#stage")
+    assert page.evaluate(HEADS_OUT_JS) == []  # centred over the first column, "features" read "eatures"
+    page.close()
+
+
 @pytest.mark.browser
 def test_the_single_run_page_shows_the_network_and_it_updates_while_playing(app_server, browser_context):
     page = browser_context.new_page()

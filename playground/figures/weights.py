@@ -50,7 +50,9 @@ def with_weight_norms(spec: dict, trainers, labels: list[str], *, height: int) -
     layout["yaxis2"] = {"anchor": "x2", "rangemode": "tozero", "title": {"text": "weight norm ‖W‖"}}
     layout["legend"] = {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.2, "yanchor": "top"}
     layout["margin"] = {**layout.get("margin", {}), "r": 10, "b": 70}
-    note = {"text": f"each layer's weight norm ({dash_key(n_layers)})", "xref": "paper", "yref": "paper",
+    # The key on its own line: on one it ran past the panel's edge at 1280 px; before training there is none.
+    key = f"<br>{dash_key(n_layers)}" if n_layers else ""
+    note = {"text": f"each layer's weight norm{key}", "xref": "paper", "yref": "paper", "align": "left",
             "x": NORM_DOMAIN[0], "y": 1.0, "xanchor": "left", "yanchor": "bottom", "showarrow": False,
             "font": {"size": 11}}
     layout["annotations"] = [*layout.get("annotations", ()), note]

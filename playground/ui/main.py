@@ -45,7 +45,7 @@ def page(corner=None) -> None:
         with controls:
             cfg = classroom.present_controls(cfg, ui.mode)
     else:  # a single run's most-used settings sit in a row above it; the other modes keep all in the sidebar
-        cfg = sidebar.config_ui(cfg, quick=st.container() if ui.mode == links.SINGLE else None)
+        cfg = sidebar.config_ui(cfg, quick=st.container(key="quick_row") if ui.mode == links.SINGLE else None)
     with head:
         panels.warnings_banner(warnings)
     if ui.mode == links.SWEEP:

@@ -41,7 +41,9 @@ def sweep_ui(current: SweepConfig) -> tuple[SweepConfig, list[str]]:
             f"{name} values", key=K + axis + "_values", placeholder=default_axis(name),
             help="lo:hi:log:n (n log-spaced), lo:hi:n (evenly spaced) or a comma list; empty: "
                  f"{default_axis(name)}. Range of {name}: {_range(name)}")
-    cols = st.columns([1, 2, 1, 1, 2, 1])
+    # At [1, 2, 1, 1, 2, 1] the ASHA toggle read "A…" at 1280 px (seen in docs/screens); bottom-aligned, it sits
+    # level with the inputs beside it.
+    cols = st.columns([1.25, 2, 1, 0.9, 2, 1.25], vertical_alignment="bottom")
     values["trial_epochs"] = int(cols[0].number_input("Epochs per trial", 1, MAX_SWEEP_EPOCHS, step=10,
                                                       key=K + "trial_epochs", help=f"At most {MAX_SWEEP_EPOCHS}"))
     values["metric"] = cols[1].selectbox("Metric", list(SWEEP_METRICS), key=K + "metric",
@@ -55,7 +57,8 @@ def sweep_ui(current: SweepConfig) -> tuple[SweepConfig, list[str]]:
     values["compare"] = cols[4].selectbox("Second heatmap", [NONE, *OPTIMIZERS], key=K + "compare",
                                           format_func=lambda n: "none" if n == NONE else OPTIMIZERS[n].label,
                                           help="The same grid with another optimizer, side by side")
-    values["asha"] = cols[5].toggle("ASHA", key=K + "asha", help="Ray Tune's ASHA stops trailing trials early")
+    values["asha"] = cols[5].toggle("ASHA", key=K + "asha", width="stretch",
+                                    help="Ray Tune's ASHA stops trailing trials early")
     return read(values, current)
 
 

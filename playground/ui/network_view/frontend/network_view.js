@@ -167,6 +167,9 @@
       head.style.top = (S.edit ? EDIT_ROW : 0) + "px";
       head.textContent = col.units.length < col.total ? `${col.name} (${col.units.length}/${col.total})` : col.name;
       stage.appendChild(head);
+      // Centred over its column, but kept inside the stage: the first column's "features" read "eatures".
+      const half = head.offsetWidth / 2, mid = g.xs[c] + S.node / 2;
+      head.style.left = Math.min(Math.max(mid, half), g.width - half) + "px";
       return col.units.map((u, j) => {
         const cv = document.createElement("canvas");
         cv.className = "pg-unit";
