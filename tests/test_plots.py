@@ -118,6 +118,13 @@ def test_curve_figure_without_values_draws_an_empty_line():
 
 # ---- loss curves -------------------------------------------------------------------------------
 
+def test_the_loss_axis_never_reaches_below_zero_even_before_training():
+    empty = loss_figure(History())  # plotly's range for no data is -1 to 4: "loss -1" on the projector
+    assert empty.layout.yaxis.rangemode == "nonnegative" and loss_figure(loss_history(5)).layout.yaxis.rangemode \
+        == "nonnegative"
+    assert loss_figure(History(), log_y=True).layout.yaxis.type == "log"  # a log axis has no zero to keep
+
+
 def test_loss_figure_traces_and_markers():
     h = loss_history(50)
     events = [(10, "lr 0.01 → 0.1"), (40, "stopped early"), (40, "momentum 0.9 → 0.5")]

@@ -236,7 +236,9 @@ def _layout(log_y: bool, uirevision: str, **extra) -> dict:
     return {"title": title(""), "height": HEIGHT, "margin": MARGIN, "uirevision": uirevision,
             "template": white_template(), "legend": LEGEND,
             "xaxis": {"title": {"text": "epoch"}, "rangemode": "tozero"},
-            "yaxis": {"title": {"text": "loss (log)" if log_y else "loss"}, "type": "log" if log_y else "linear"},
+            # A loss is never negative: without this the empty chart (and the projector's) ran from -1 to 4.
+            "yaxis": {"title": {"text": "loss (log)" if log_y else "loss"}, "type": "log" if log_y else "linear",
+                      **({} if log_y else {"rangemode": "nonnegative"})},
             **extra}
 
 
