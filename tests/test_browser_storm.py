@@ -1,7 +1,8 @@
 """A visitor who clicks fast never ends on a page whose transport does nothing (issue #17, items 1 and 9).
 
-- An action storm in Race mode (seeded, 3 seeds): afterwards Play moves the counter, Pause stops it and
-  Step adds exactly one epoch, with no exception box and no "Cannot set a node at a delta path".
+- An action storm in Race mode (seeded; seed 0 in the suite, STORM_SEEDS=0,1,2 for more): afterwards Play
+  moves the counter, Pause stops it and Step adds exactly one epoch, with no exception box and no "Cannot
+  set a node at a delta path".
 - A stalled link: Streamlit's send queue overflows and the session is dropped; the page must reconnect
   and act again instead of freezing (tests/faulty_server.py stalls the server's sends).
 - Pause clicked 16 times across play cycles at varied delays: every click lands.
@@ -10,6 +11,7 @@ All checks count (labels, epochs): waits are generous and nothing is timed.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -24,7 +26,8 @@ RACE = "?mode=race&epochs=10000&patience=0"  # never ends during the test
 SINGLE = "?epochs=10000&patience=0"
 CYCLES = 20
 PER_CYCLE = 3  # actions per cycle, each a fraction of a second after the last
-SEEDS = (0, 1, 2)
+# One storm (~85 s) in the suite keeps it near its time budget; seeds 1 and 2 passed in every run of stops 18-20.
+SEEDS = tuple(int(s) for s in os.environ.get("STORM_SEEDS", "0").split(","))
 PAUSES = 16
 DELTA_PATH = "Cannot set a node at a delta path"
 ACT_MS = 750  # an action that cannot find its widget (mid-rerun) is skipped, not failed (a visitor moves on too)
