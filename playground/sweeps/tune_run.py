@@ -46,6 +46,8 @@ def connect(explicit: str | None = None, *, cpus: int) -> float:
             return 0.0
         where = address(explicit)
         os.environ.setdefault("TUNE_DISABLE_AUTO_CALLBACK_LOGGERS", "1")  # no CSV/JSON/TensorBoard files per trial
+        # ...so fit()'s ResultGrid logs, per trial, that it found no result files: results come from _Collect.
+        logging.getLogger("ray.tune.analysis.experiment_analysis").setLevel(logging.ERROR)
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         kwargs: dict = {"log_to_driver": False, "logging_level": logging.WARNING}
         if where == LOCAL:
