@@ -52,7 +52,7 @@ def page(corner=None) -> None:
         sweep.sweep_page(cfg)
         _notice()
         return
-    dataset, data_key = upload.csv_ui(cfg, corner) if cfg.dataset == CSV else (None, None)
+    dataset, data_key = upload.csv_ui(cfg, None if ui.present else corner) if cfg.dataset == CSV else (None, None)
     if cfg.dataset == CSV and dataset is None:
         state.remember(cfg, links.to_query(state.page_state(cfg, _lanes(ui))))
         st.info(upload.PROMPT)
