@@ -18,8 +18,7 @@ from playground.ui import sidebar, state, surface_controls
 # Projector mode: no sidebar (nor its toggle), no header or app title, less padding, larger text.
 PRESENT_CSS = """<style>
 [data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stExpandSidebarButton"],
-header[data-testid="stHeader"],.stElementContainer:has(h1),.stElementContainer:has(h1)+.stElementContainer,
-[data-testid="stLayoutWrapper"]:has(> .st-key-title_row){display:none !important}
+header[data-testid="stHeader"],[data-testid="stLayoutWrapper"]:has(> .st-key-title_row){display:none !important}
 [data-testid="stMainBlockContainer"]{padding:0.5rem 1rem 1rem !important;max-width:100% !important}
 [data-testid="stVerticalBlock"]{gap:0.4rem !important}
 [data-testid="stMarkdownContainer"] p,[data-testid="stMarkdownContainer"] li{font-size:1.3rem !important}

@@ -163,7 +163,6 @@
     S.canvases = frame.columns.map((col, c) => {
       const head = document.createElement("div");
       head.className = "pg-head";
-      head.style.left = g.xs[c] + S.node / 2 + "px";
       head.style.top = (S.edit ? EDIT_ROW : 0) + "px";
       head.textContent = col.units.length < col.total ? `${col.name} (${col.units.length}/${col.total})` : col.name;
       stage.appendChild(head);
