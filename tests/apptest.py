@@ -46,3 +46,12 @@ def ui(at: AppTest):
 def runner(at: AppTest):
     """The current mode's runner: the Trainer, or the Race in race mode."""
     return ui(at).run.runner
+
+
+def open_tab(at: AppTest, label: str):
+    """Open one of the tabs under the live area (only the open one runs), as a click on it; returns that tab."""
+    from playground.ui.main import TABS_KEY
+
+    at.session_state[TABS_KEY] = label
+    at.run()
+    return next(t for t in at.tabs if t.label == label)

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from playground.config import RunConfig
 from playground.lessons import PRESETS
 from tests.apptest import epoch as shown_epoch
-from tests.apptest import launch, seen, ui
+from tests.apptest import launch, open_tab, seen, ui
 from tests.apptest import runner as trainer
 
 
@@ -214,6 +214,18 @@ def test_a_race_lesson_in_the_url_opens_race_mode():
     assert "batch norm" in lesson_caption(at) and at.query_params["mode"] == "race"
     # The lanes table spells out every column of each lane; that is still the lesson, unmodified.
     assert "modified" not in lesson_caption(at)
+
+
+def test_only_the_open_tab_runs_and_a_click_on_another_runs_that_one():
+    # The live ticks re-render every element on the page in the browser: closed tabs must send none.
+    at = launch(check=True)
+    tabs = {t.label: t for t in at.tabs}
+    assert list(tabs) == ["Theory", "Evaluation", "History", "Share"]
+    assert tabs["Theory"].latex and not tabs["Share"].code and not tabs["History"].get("download_button")
+    share = open_tab(at, "Share")
+    assert share.code and not at.exception
+    assert not next(t for t in at.tabs if t.label == "Theory").latex
+    assert open_tab(at, "History").get("download_button") and not open_tab(at, "History").code
 
 
 NESTEROV_STEP = r"\eta\,(g_t + \mu\, b_t)"  # the look-ahead step only Nesterov's rule has

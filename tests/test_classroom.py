@@ -17,7 +17,7 @@ from playground.engine.train import Trainer
 from playground.lessons import LESSONS, TOPICS
 from playground.ui import exports, sidebar
 from playground.ui.state import W
-from tests.apptest import launch, seen, ui
+from tests.apptest import launch, open_tab, seen, ui
 from tests.apptest import runner as current_runner
 
 QUICK = {"single": {"epochs": "3"}, "race": {"epochs": "3"}, "surfaces": {"steps": "3"}}
@@ -137,7 +137,7 @@ def test_present_and_hide_round_trip_through_the_url():
 
 def test_the_share_tab_offers_the_teachers_link_and_a_qr_code():
     at = launch({"lesson": "overfit", "lr": "0.03"}, check=True)
-    share = at.tabs[3]
+    share = open_tab(at, "Share")
     codes = [c.value for c in share.code]
     assert any("lesson=overfit" in c and "present=1" in c and "lr=0.03" in c for c in codes)
     assert len(share.get("image")) == 1
@@ -159,6 +159,7 @@ def test_the_qr_code_encodes_the_link():
 
 def test_the_history_tab_imports_safetensors_weights_and_refuses_a_pickle():
     at = launch({"lesson": "seed-lab"}, check=True)
+    open_tab(at, "History")
     trainer = current_runner(at)
     other = Trainer(LESSONS["seed-lab"].config.replace(init_seed=5))
     uploader = at.file_uploader(key=exports.WEIGHTS_KEY)
@@ -174,7 +175,7 @@ def test_the_history_tab_imports_safetensors_weights_and_refuses_a_pickle():
 
 def test_the_history_tab_offers_the_three_exports():
     at = launch({"lesson": "seed-lab"}, check=True)
-    labels = [b.label for b in at.tabs[2].get("download_button")]
+    labels = [b.label for b in open_tab(at, "History").get("download_button")]
     assert labels == ["History CSV", "Config JSON", "Script (.py)", "Weights (.safetensors)", "Report (.html)"]
 
 

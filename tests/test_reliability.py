@@ -33,7 +33,7 @@ from playground.engine import csvdata, csvread
 from playground.engine.data import make_dataset
 from playground.engine.train import Trainer
 from playground.race_config import LANE_FIELDS, RaceConfig
-from tests.apptest import epoch, launch, runner, seen, ui
+from tests.apptest import epoch, launch, open_tab, runner, seen, ui
 
 ROOT = Path(__file__).resolve().parents[1]
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -535,6 +535,7 @@ def test_config_json(text, expected):
 ])
 def test_config_import_in_the_app(data, expected):
     at = launch()
+    open_tab(at, "Share")  # the importer is there
     at.file_uploader(key="cfg_import").set_value(("config.json", data, "application/json")).run()
     assert_alive(at)
     text = notices(at)

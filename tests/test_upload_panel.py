@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import launch, seen
+from tests.apptest import launch, open_tab, seen
 from tests.test_reliability import assert_alive, assert_trains, csv_page, good_csv, text_columns_csv
 
 PROMPT = "Upload a CSV file in the CSV data panel above"
@@ -32,7 +32,7 @@ def texts(elements) -> str:
 
 
 def share_tab(at: AppTest):
-    return next(t for t in at.tabs if t.label == "Share")
+    return open_tab(at, "Share")
 
 
 def test_the_csv_panel_is_in_the_main_area_and_open_until_a_file_is_in():

@@ -13,6 +13,10 @@ from playground.markup import md
 from playground.ui import classroom, exports, files, live, panels, reconnect, sidebar, state, upload
 from playground.ui.pages import race, single, surfaces, sweep
 
+# Only the open tab's content runs and is sent: Streamlit's browser side re-renders every element on the
+# page at each live tick, and the four tabs' content cost the playing page a third of its animation frames
+# (measured: 25 -> 41 per second on the tf-playground lesson).
+TABS_KEY = "tabs"
 MODE_LABELS = {"single": "Single run", "race": "Race", "surfaces": "Surfaces", "sweep": "Sweep"}
 
 
@@ -86,17 +90,23 @@ def _notice() -> None:
 
 
 def _tabs(run: state.LiveRun, page_state: links.PageState) -> None:
+    """The tabs under the live area; only the open one runs (see TABS_KEY)."""
     trainers: list[Trainer] = run.runner.lanes
-    theory, evaluation, history, share = st.tabs(["Theory", "Evaluation", "History", "Share"])
-    with theory:
-        panels.theory_panel(trainers, run.runner.labels)
-    with evaluation:
-        panels.evaluation_panel(trainers[0])
-    with history:
-        panels.history_panel(trainers[0])
-        exports.exports_panel(run, race=page_state.mode == links.RACE)
-    with share:
-        if page_state.cfg.dataset == CSV:  # the link holds the settings, never the visitor's file
-            st.info(upload.NOT_IN_LINK, icon=":material/cloud_off:")
-        panels.share_panel(links.to_query(page_state), links.to_query(page_state, compact=True),
-                           teacher=links.teacher(page_state))
+    theory, evaluation, history, share = st.tabs(["Theory", "Evaluation", "History", "Share"], key=TABS_KEY,
+                                                 on_change="rerun")
+    if theory.open:
+        with theory:
+            panels.theory_panel(trainers, run.runner.labels)
+    if evaluation.open:
+        with evaluation:
+            panels.evaluation_panel(trainers[0])
+    if history.open:
+        with history:
+            panels.history_panel(trainers[0])
+            exports.exports_panel(run, race=page_state.mode == links.RACE)
+    if share.open:
+        with share:
+            if page_state.cfg.dataset == CSV:  # the link holds the settings, never the visitor's file
+                st.info(upload.NOT_IN_LINK, icon=":material/cloud_off:")
+            panels.share_panel(links.to_query(page_state), links.to_query(page_state, compact=True),
+                               teacher=links.teacher(page_state))
