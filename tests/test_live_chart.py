@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import time
 from pathlib import Path
 
@@ -75,26 +76,61 @@ def test_batch_id_is_a_stable_content_hash():
     assert lc.batch_id([], 0) is None and lc.batch_id(None, 0) is None
 
 
-def test_frontend_has_a_real_plotly_copy():
-    js = lc._PATH / "plotly.min.js"
-    assert js.is_file() and not js.is_symlink()  # streamlit refuses to serve symlinks out of the folder
-    assert js.stat().st_size == lc._plotly_js_source().stat().st_size
-    assert (lc._PATH / "index.html").is_file() and (lc._PATH / "live_chart.js").is_file()
+def _bundle_head(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")[:300]
 
 
-def test_read_only_package_falls_back_to_a_temp_copy(monkeypatch, tmp_path):
-    real_copy = lc._copy_if_stale
+def test_frontend_ships_plotlys_cartesian_bundle_at_plotly_pys_version():
+    """The vendored bundle is a real file (streamlit serves no symlinks) of the plotly.js that plotly.py builds for."""
+    import plotly
 
-    def copy_unless_package(src, dst):
-        if dst.parent == lc._FRONTEND:
-            raise PermissionError("read-only install")
-        real_copy(src, dst)
+    js = lc._PATH / lc.PLOTLY_JS
+    assert js.is_file() and not js.is_symlink()
+    assert (lc._PATH / "PLOTLY-LICENSE").is_file() and (lc._PATH / "live_chart.js").is_file()
+    html = (lc._PATH / "index.html").read_text()
+    assert f'src="{lc.PLOTLY_JS}"' in html and "plotly.min.js" not in html
+    version = re.compile(r"plotly\.js(?: \([a-z -]+\))? v(\d+\.\d+\.\d+)")
+    ours = version.search(_bundle_head(js)).group(1)
+    full = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert ours == version.search(_bundle_head(full)).group(1)  # a plotly upgrade must bring a new bundle
 
-    monkeypatch.setattr(lc, "_copy_if_stale", copy_unless_package)
-    monkeypatch.setattr(lc.tempfile, "gettempdir", lambda: str(tmp_path))
-    folder = lc._frontend_dir()
-    assert folder.parent == tmp_path and (folder / "index.html").is_file()
-    assert (folder / "plotly.min.js").stat().st_size == lc._plotly_js_source().stat().st_size
+
+def _sent_figures(monkeypatch, query: dict[str, str], internals: bool = False) -> list[dict]:
+    """Every figure the page hands to live_chart on one visitor's first runs (AppTest, the component stubbed)."""
+    from apptest import launch
+
+    sent: list[dict] = []
+
+    def recorder(name, path):
+        return lambda **kwargs: sent.append(kwargs["figure"]) if kwargs.get("figure") else None
+
+    monkeypatch.setattr(lc, "declared", recorder)
+    at = launch(query, check=True)
+    if internals:  # the optimizer-internals chart, as its toggle's click would show it
+        at.session_state["internals"] = True
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    return sent
+
+
+def test_the_bundle_registers_every_trace_type_the_live_charts_send(monkeypatch):
+    bundle = (lc._PATH / lc.PLOTLY_JS).read_text(encoding="utf-8")
+    registered = set(re.findall(r'moduleType:"trace",name:"(\w+)"', bundle))
+    assert {"scatter", "heatmap", "contour", "image"} <= registered
+    used: set[str] = set()
+    for query, internals in [({}, True), ({"mode": "race"}, False), ({"mode": "surfaces"}, False),
+                             ({"dataset": "blobs"}, False), ({"dataset": "sine"}, False)]:
+        for fig in _sent_figures(monkeypatch, query, internals):
+            used |= {t.get("type", "scatter") for t in fig.get("data", [])}  # plotly's default type is scatter
+    from playground.catalog import SWEEP_METRICS
+    from playground.figures.sweep import heatmap_spec
+
+    spec = heatmap_spec(np.zeros((2, 2)), [["a", "b"], ["c", "d"]], x_ticks=["1", "2"], y_ticks=["1", "2"],
+                        x_name="lr", y_name="batch_size", heading="t", metric=SWEEP_METRICS["val_loss"],
+                        zrange=(0.0, 1.0), height=300)
+    used |= {t.get("type", "scatter") for t in spec["data"]}
+    assert {"scatter", "heatmap", "contour", "image"} <= used  # the walk above reached each kind of live chart
+    assert used <= registered, f"not in {lc.PLOTLY_JS}: {sorted(used - registered)}"
 
 
 def _apptest_script():
