@@ -19,7 +19,8 @@ PLANE_COLOURS_JS = f"""async () => {{
   const d = {BOUNDARY}.contentWindow.document;
   let px;
   const c = d.querySelector('foreignObject.pg-overlay canvas');
-  if (c && c.width) px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  if (c && c.dataset.owner === 'worker') px = (await {BOUNDARY}.contentWindow.pgOverlayPixels()).data;
+  else if (c && c.width) px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
   else {{
     const im = new Image();
     im.src = d.querySelector('.hm image').getAttribute('href');

@@ -199,6 +199,8 @@ def test_demo_plays_frames_smoothly(demo_url, browser):
     assert all(s["drawn"] for s in samples), "plot div was empty in a sampled frame"
     # Playback keeps going between reruns; its speed is measured by benchmarks, not asserted here.
     assert rate > 0 and renders >= 1, f"{rate:.1f} frames/s drawn over {renders} renders"
+    # Drawn by the painter's worker, off the page's main thread (which Streamlit's renders keep busy).
+    assert last["off_thread"] - first["off_thread"] == last["frames_drawn"] - first["frames_drawn"] > 0
     # The iframe persisted across fragment reruns: one page load, one full react.
     assert last["loaded_at"] == first["loaded_at"] and last["reacts"] == 1
     # Read together: playback keeps going between two evaluate calls.
@@ -227,6 +229,7 @@ def test_frontend_dedupes_batches_and_survives_bad_patches(browser):
     page.wait_for_timeout(200)
     stats = page.evaluate("window.pgStats")
     assert stats["frames_drawn"] == 3 and stats["last_epoch"] == 3 and stats["reacts"] == 1
+    assert stats["off_thread"] == 0  # a file:// page may start no worker: the page played them itself
     # The figure had no title; the frames' titles must still show (the fast path needs a title element).
     assert page.evaluate("document.querySelector('.gtitle').textContent") == "e3"
     # Fast frames repaint the heatmap image; plotly's own data catches up once playback is quiet.

@@ -22,11 +22,12 @@
   // Read by the browser test. last_draw_ms: how long the last frame's restyle took.
   // points: loss points appended to the first extended trace; asks: figures requested from the server;
   // updates: times the chart showed new data (a new figure, or points appended in place);
-  // received: frames that arrived to be played back (drawn + dropped + queued).
+  // received: frames that arrived to be played back (drawn + dropped + queued); off_thread: frames drawn by the
+  // painter's worker (the rest of frames_drawn were drawn on the page's main thread).
   const stats = window.pgStats = {
     renders: 0, reacts: 0, frames_drawn: 0, last_epoch: null, last_draw_ms: 0,
     dropped: 0, queue: 0, interval: 0, delay: 0, loaded_at: Date.now(), points: 0, asks: 0, updates: 0, clicks: 0, received: 0,
-    new_session: false,
+    new_session: false, off_thread: 0,
   };
 
   const S = {
@@ -36,6 +37,9 @@
     syncTimer: null, pending: {}, asked: null, askedAt: 0, figId: null, layoutKey: null, clicks: false, clickBound: false, session: null,
     chain: Promise.resolve(),
   };
+  // The painter's side (see "the painter" below): its worker, the canvas it owns, the frames sent and not yet done.
+  const P = { worker: null, canvas: null, lut: null, seq: 0, sent: new Map(), reads: new Map(), queue: 0, cost: 0, failed: false,
+              titleRaf: 0 };
 
   function post(type, extra) {
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, extra), "*");
@@ -148,14 +152,21 @@
   // putImageData (no PNG encoding, no image decode), under the data points, which come later in the SVG.
   const SVGNS = "http://www.w3.org/2000/svg";
 
-  function overlayFor(img) {
+  // owner: "page" (painted here) or "worker" (its control handed to the painter): a canvas serves one of them.
+  function overlayFor(img, owner) {
     let fo = img.nextElementSibling;
+    if (fo && fo.getAttribute("class") === "pg-overlay" && fo.firstChild.dataset.owner !== owner) {
+      if (fo.firstChild === P.canvas) painterDropped();
+      fo.remove();
+      fo = img.nextElementSibling;
+    }
     if (!fo || fo.getAttribute("class") !== "pg-overlay") {
       fo = document.createElementNS(SVGNS, "foreignObject");
       fo.setAttribute("class", "pg-overlay");
       fo.style.pointerEvents = "none";
       const c = document.createElement("canvas");
       c.style.cssText = "width:100%;height:100%;display:block;image-rendering:pixelated";
+      c.dataset.owner = owner;
       fo.appendChild(c);
       img.parentNode.insertBefore(fo, img.nextSibling);
     }
@@ -166,6 +177,7 @@
 
   function dropOverlays() {
     // Before plotly redraws: it paints the same pixels into its own image from the synced data.
+    if (P.canvas) painterDropped();
     plotDiv.querySelectorAll("foreignObject.pg-overlay").forEach((fo) => fo.remove());
     plotDiv.querySelectorAll(".hm image").forEach((img) => { img.style.visibility = ""; });
   }
@@ -178,7 +190,7 @@
   function paintGrid(img, enc) {
     const h = enc.shape[0], w = enc.shape[1], bin = atob(enc.b64);
     if (bin.length !== h * w) throw new Error("grid size mismatch");
-    const canvas = overlayFor(img);
+    const canvas = overlayFor(img, "page");
     if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
     const ctx = canvas.getContext("2d");
     const pixels = ctx.createImageData(w, h), px = pixels.data, L = S.lut;
@@ -266,9 +278,13 @@
   }
 
   function counted(frame, t0) {
+    drawnAt(frame, performance.now() - t0);
+  }
+
+  function drawnAt(frame, ms) {
     stats.frames_drawn += 1;
     stats.last_epoch = frame.epoch;
-    stats.last_draw_ms = performance.now() - t0;
+    stats.last_draw_ms = ms;
     document.body.dataset.lastEpoch = String(frame.epoch);
   }
 
@@ -363,6 +379,7 @@
     if (rev !== S.revision) {
       S.revision = rev;
       S.queue = [];
+      painterClear(false);
       S.overlay = {};
       S.pending = {};
       S.overlayTitle = null;
@@ -414,6 +431,131 @@
     });
   }
 
+  // ---- the painter: heatmap frames played on a worker (paint_worker.js) -------------------------
+  // The page's main thread also runs Streamlit's render of every tick (~50 ms, 5 a second here), and
+  // playback on it missed the animation frames inside those: 42 of 60 a second drawn while TFP drew 59.
+  // A worker that owns the overlay canvas (OffscreenCanvas) paints on its own animation frames instead.
+  // The page keeps the bookkeeping (stats, the title, syncing plotly once playback goes quiet).
+
+  function painterUsable() {
+    return !P.failed && typeof Worker === "function" && typeof OffscreenCanvas === "function" &&
+      typeof HTMLCanvasElement.prototype.transferControlToOffscreen === "function";
+  }
+
+  function painter() {
+    if (!P.worker) {
+      P.worker = new Worker("paint_worker.js");
+      P.worker.onmessage = (e) => painted(e.data || {});
+      P.worker.onerror = () => {  // e.g. the file did not load: the page plays the frames itself from now on
+        P.failed = true;
+        P.worker = null;
+        P.sent.clear();
+        P.queue = 0;
+      };
+    }
+    return P.worker;
+  }
+
+  function painterDropped() {  // the overlay it paints is gone (plotly redraws its own image)
+    if (P.worker) P.worker.postMessage({ canvas: null });
+    P.canvas = null;
+  }
+
+  function painterClear(countDropped) {
+    if (P.worker && (P.queue || P.sent.size)) P.worker.postMessage({ clear: true });
+    if (countDropped) stats.dropped += P.queue;
+    P.queue = 0;
+    P.sent.clear();
+  }
+
+  // The batch as painter items, or null unless every frame is one grid onto the one heatmap image.
+  function painterItems(batch) {
+    const items = [];
+    let target = null;
+    for (const f of batch) {
+      const ps = f.patches || [], p = ps[0];
+      if (ps.length !== 1 || !p || !p.z || typeof p.z.b64 !== "string" || !Array.isArray(p.z.shape)) return null;
+      const trace = Number(p.trace);
+      if (!Number.isInteger(trace) || trace < 0 || (items.length && trace !== items[0].trace)) return null;
+      if (typeof f.title === "string" && !plotDiv.querySelector(".gtitle")) return null;  // one slow draw makes it
+      items.push({ seq: ++P.seq, trace: trace, enc: p.z, frame: f });
+    }
+    if (items.length) target = fastTarget({ kind: "z", trace: items[0].trace });
+    return target ? { items: items, img: target } : null;
+  }
+
+  function route(batch, flush) {
+    const got = S.queue.length || S.busy ? null : painterItems(batch);
+    let w = null;
+    try {
+      w = got && painter();
+    } catch (e) {
+      P.failed = true;  // no worker here (a page opened from file://): the page plays the frames itself
+    }
+    if (!w) { queueHere(batch, flush); return; }
+    const canvas = overlayFor(got.img, "worker");
+    if (canvas !== P.canvas) {
+      const off = canvas.transferControlToOffscreen();
+      P.canvas = canvas;
+      w.postMessage({ canvas: off }, [off]);
+    }
+    if (P.lut !== S.lut) {
+      P.lut = S.lut;
+      w.postMessage({ lut: { lut: S.lut.lut, lo: S.lut.lo, hi: S.lut.hi } });
+    }
+    for (const it of got.items) P.sent.set(it.seq, it);
+    const queued = (flush ? 0 : P.queue) + got.items.length;
+    // Paced at the rate frames arrive, the backlog drained gently: a tick that comes late then finds frames
+    // still playing, where draining all of it each tick left playback idle and then hurrying (skipping).
+    const delay = S.frameMs || clamp(S.interval / (got.items.length + 0.25 * (queued - got.items.length)),
+                                     MIN_DELAY, MAX_DELAY);
+    const keep = Math.max(1, Math.floor((BACKLOG_INTERVALS * S.interval) / Math.max(delay, P.cost, 16)));
+    P.queue = flush ? 1 : Math.min(queued, keep);  // until the worker says
+    w.postMessage({ frames: got.items.map((it) => ({ seq: it.seq, enc: it.enc })), delay: delay, keep: keep,
+                    flush: flush });
+    stats.queue = P.queue;
+    stats.interval = Math.round(S.interval);
+    stats.delay = Math.round(delay);
+  }
+
+  // The worker's report: a frame painted (or one it could not paint), frames it skipped, its queue.
+  function painted(m) {
+    if (m.read) { const done = P.reads.get(m.read); P.reads.delete(m.read); if (done) done(m); return; }
+    if (m.dropped) stats.dropped += m.dropped;
+    if (typeof m.queue === "number") P.queue = stats.queue = m.queue;
+    if (m.seq == null) return;
+    const it = P.sent.get(m.seq);
+    for (const k of P.sent.keys()) {  // in the order sent: this one and the ones it skipped are done
+      if (k > m.seq) break;
+      P.sent.delete(k);
+    }
+    if (!it) return;
+    if (!m.ok) { serial(() => slowDraw(it.frame, true)); return; }
+    P.cost = 0.8 * P.cost + 0.2 * (Number(m.ms) || 0);
+    drawnAt(it.frame, Number(m.ms) || 0);
+    stats.off_thread += 1;
+    S.pending[it.trace] = { kind: "z", trace: it.trace, enc: it.enc };  // into plotly's data once quiet
+    if (typeof it.frame.title === "string") showTitle(it.frame.title);
+    syncLater(it.frame);
+  }
+
+  // The overlay's pixels as the painter last drew them ({width, height, data}; null without a painter canvas).
+  window.pgOverlayPixels = () => {
+    if (!P.worker || !P.canvas) return Promise.resolve(null);
+    const id = ++P.seq;
+    return new Promise((resolve) => { P.reads.set(id, resolve); P.worker.postMessage({ read: id }); });
+  };
+
+  function showTitle(title) {  // at most once per animation frame of the page: only the newest one matters
+    S.overlayTitle = title;
+    if (P.titleRaf) return;
+    P.titleRaf = requestAnimationFrame(() => {
+      P.titleRaf = 0;
+      const el = plotDiv.querySelector(".gtitle");
+      if (el) el.textContent = S.overlayTitle;
+    });
+  }
+
   // ---- the queue ---------------------------------------------------------------
   function enqueue(args) {
     const frames = Array.isArray(args.frames) ? args.frames : [];
@@ -427,14 +569,24 @@
     // Slow average: rerun gaps jitter (a burst of two renders must not halve the estimate).
     if (S.lastBatchAt && gap < MAX_GAP) S.interval = clamp(0.7 * S.interval + 0.3 * gap, MIN_INTERVAL, MAX_GAP);
     S.lastBatchAt = now;
+    S.frameMs = Number(args.frame_ms) > 0 ? Number(args.frame_ms) : null;
+    const batch = frames.filter((f) => f && typeof f === "object");
+    stats.received += batch.length;
+    const flush = !!args.flush;
+    if (painterUsable()) serial(() => route(batch, flush));  // after a react still in flight: its image
+    else queueHere(batch, flush);
+  }
 
+  // Frames for the page's own playback (the painter cannot take them, or it is busy with older ones).
+  function queueHere(frames, flush) {
+    if (P.queue) painterClear(true);  // one playback at a time, in order
+    const now = performance.now();
     if (!S.queue.length) S.nextDue = Math.max(S.nextDue, now);  // playback was idle: start from now
-    for (const f of frames) if (f && typeof f === "object") { S.queue.push(f); stats.received += 1; }
-    if (args.flush) {  // paused: show the current weights now, skip the backlog
+    for (const f of frames) S.queue.push(f);
+    if (flush) {  // paused: show the current weights now, skip the backlog
       S.queue = S.queue.slice(-1);
       S.nextDue = now;
     }
-    S.frameMs = Number(args.frame_ms) > 0 ? Number(args.frame_ms) : null;
     // Spread backlog + new batch over one expected interval, so the backlog never grows.
     S.delay = S.frameMs || clamp(S.interval / S.queue.length, MIN_DELAY, MAX_DELAY);
     // A slow machine can't draw faster than drawCost: count the backlog in real playback time.
