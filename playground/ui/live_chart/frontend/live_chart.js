@@ -187,24 +187,6 @@
     img.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:href", url);
   }
 
-  function paintGrid(img, enc) {
-    const h = enc.shape[0], w = enc.shape[1], bin = atob(enc.b64);
-    if (bin.length !== h * w) throw new Error("grid size mismatch");
-    const canvas = overlayFor(img, "page");
-    if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
-    const ctx = canvas.getContext("2d");
-    const pixels = ctx.createImageData(w, h), px = pixels.data, L = S.lut;
-    const scale = (Number(enc.hi) - Number(enc.lo)) / 255 / (L.hi - L.lo), shift = (Number(enc.lo) - L.lo) / (L.hi - L.lo);
-    for (let r = 0; r < h; r++) {
-      const src = r * w, dst = (h - 1 - r) * w;  // z row 0 is the lowest y: the image's bottom row
-      for (let c = 0; c < w; c++) {
-        const i = Math.round(clamp(bin.charCodeAt(src + c) * scale + shift, 0, 1) * 255) * 3, o = (dst + c) * 4;
-        px[o] = L.lut[i]; px[o + 1] = L.lut[i + 1]; px[o + 2] = L.lut[i + 2]; px[o + 3] = 255;
-      }
-    }
-    ctx.putImageData(pixels, 0, 0);
-  }
-
   function fastDraw(frame, raw) {
     if (!raw.length) return false;
     const targets = raw.map(fastTarget);
@@ -212,7 +194,7 @@
     // A figure without a title has no title element yet: one slow draw creates it.
     if (typeof frame.title === "string" && !plotDiv.querySelector(".gtitle")) return false;
     raw.forEach((p, i) => {
-      if (p.kind === "z") paintGrid(targets[i], p.enc);
+      if (p.kind === "z") pgPaintGrid(overlayFor(targets[i], "page"), p.enc, S.lut);
       else setHref(targets[i], p.values.source);
       S.pending[p.trace] = p;  // decoded into plotly's data only when playback goes quiet
     });
@@ -271,14 +253,10 @@
         ok = false;  // e.g. a grid of the wrong size: the slow path reports it properly
       }
       if (!ok) return slowDraw(frame, true);
-      counted(frame, t0);
+      drawnAt(frame, performance.now() - t0);
       syncLater(frame);
       return true;
     });
-  }
-
-  function counted(frame, t0) {
-    drawnAt(frame, performance.now() - t0);
   }
 
   function drawnAt(frame, ms) {
@@ -306,7 +284,7 @@
       if (groups.length) await Plotly.update(plotDiv, groups[0].update, layoutUpd, groups[0].traces);
       else if (hasTitle) await Plotly.relayout(plotDiv, layoutUpd);
       for (const g of groups.slice(1)) await Plotly.restyle(plotDiv, g.update, g.traces);
-      if (count) counted(frame, t0);
+      if (count) drawnAt(frame, performance.now() - t0);
       return true;
     };
     return count ? run() : serial(run);  // when counted, the caller already holds the chain
@@ -471,7 +449,6 @@
   // The batch as painter items, or null unless every frame is one grid onto the one heatmap image.
   function painterItems(batch) {
     const items = [];
-    let target = null;
     for (const f of batch) {
       const ps = f.patches || [], p = ps[0];
       if (ps.length !== 1 || !p || !p.z || typeof p.z.b64 !== "string" || !Array.isArray(p.z.shape)) return null;
@@ -480,8 +457,8 @@
       if (typeof f.title === "string" && !plotDiv.querySelector(".gtitle")) return null;  // one slow draw makes it
       items.push({ seq: ++P.seq, trace: trace, enc: p.z, frame: f });
     }
-    if (items.length) target = fastTarget({ kind: "z", trace: items[0].trace });
-    return target ? { items: items, img: target } : null;
+    const img = items.length ? fastTarget({ kind: "z", trace: items[0].trace }) : null;
+    return img ? { items: items, img: img } : null;
   }
 
   function route(batch, flush) {
@@ -509,7 +486,7 @@
     // still playing, where draining all of it each tick left playback idle and then hurrying (skipping).
     const delay = S.frameMs || clamp(S.interval / (got.items.length + 0.25 * (queued - got.items.length)),
                                      MIN_DELAY, MAX_DELAY);
-    const keep = Math.max(1, Math.floor((BACKLOG_INTERVALS * S.interval) / Math.max(delay, P.cost, 16)));
+    const keep = backlogKeep(delay, P.cost);
     P.queue = flush ? 1 : Math.min(queued, keep);  // until the worker says
     w.postMessage({ frames: got.items.map((it) => ({ seq: it.seq, enc: it.enc })), delay: delay, keep: keep,
                     flush: flush });
@@ -577,6 +554,12 @@
     else queueHere(batch, flush);
   }
 
+  // Frames a backlog may hold: BACKLOG_INTERVALS of playback, counted in real time (a slow machine can't
+  // draw faster than its draw cost).
+  function backlogKeep(delay, cost) {
+    return Math.max(1, Math.floor((BACKLOG_INTERVALS * S.interval) / Math.max(delay, cost, 16)));
+  }
+
   // Frames for the page's own playback (the painter cannot take them, or it is busy with older ones).
   function queueHere(frames, flush) {
     if (P.queue) painterClear(true);  // one playback at a time, in order
@@ -590,7 +573,7 @@
     // Spread backlog + new batch over one expected interval, so the backlog never grows.
     S.delay = S.frameMs || clamp(S.interval / S.queue.length, MIN_DELAY, MAX_DELAY);
     // A slow machine can't draw faster than drawCost: count the backlog in real playback time.
-    const keep = Math.max(1, Math.floor((BACKLOG_INTERVALS * S.interval) / Math.max(S.delay, S.drawCost, 16)));
+    const keep = backlogKeep(S.delay, S.drawCost);
     if (S.queue.length > keep) {  // dropping oldest keeps the newest frame, which must be shown
       stats.dropped += S.queue.length - keep;
       S.queue.splice(0, S.queue.length - keep);
@@ -619,10 +602,7 @@
   function pump(now) {
     if (S.busy || !S.queue.length) return;
     if (now < S.nextDue - Math.min(8, S.delay / 2)) { schedule(); return; }  // not due before the next frame
-    // Up to BEHIND frames late, playback catches up one per animation frame (a missed frame costs nothing);
-    // later than that it skips the oldest due frames, thinning evenly instead of lagging.
-    const due = Math.min(S.queue.length, 1 + Math.floor(Math.max(0, now - S.nextDue) / S.delay));
-    const skip = Math.max(0, due - BEHIND);
+    const skip = pgSkip(now, S.nextDue, S.delay, S.queue.length, BEHIND);
     if (skip) {
       stats.dropped += skip;
       S.queue.splice(0, skip);

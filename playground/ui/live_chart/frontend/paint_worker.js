@@ -4,6 +4,7 @@
 // Same pacing as the page's queue in live_chart.js: due times advance by `delay`; up to BEHIND frames late it
 // catches up one per frame, later than that it skips the oldest (thinning evenly, never lagging).
 "use strict";
+importScripts("playback.js");  // pgPaintGrid, pgSkip: the page's own rules
 // BEHIND is 6 here (3 on the page): a worker sharing 2 busy cores wakes later at times, and catching up beats skipping.
 const BEHIND = 6, FALLBACK_MS = 100, MIN_DELAY = 1;
 let canvas = null, lut = null, queue = [], delay = 16, nextDue = 0, timer = null;
@@ -52,38 +53,17 @@ function schedule() {
 function pump(now) {
   if (!queue.length || !canvas) return;
   if (now < nextDue - Math.min(8, delay / 2)) { schedule(); return; }  // not due before the next frame
-  const due = Math.min(queue.length, 1 + Math.floor(Math.max(0, now - nextDue) / delay));
-  const skip = Math.max(0, due - BEHIND);
+  const skip = pgSkip(now, nextDue, delay, queue.length, BEHIND);
   if (skip) queue.splice(0, skip);
   nextDue += (skip + 1) * delay;
   const frame = queue.shift();
   const t0 = performance.now();
   let ok = true;
   try {
-    paint(frame.enc);
+    pgPaintGrid(canvas, frame.enc, lut);
   } catch (e) {
     ok = false;  // the page draws it the slow way, which reports what was wrong
   }
   postMessage({ seq: frame.seq, ok: ok, dropped: skip, queue: queue.length, ms: performance.now() - t0 });
   schedule();
-}
-
-// The quantized grid through the colour scale's lookup table, row 0 (the lowest y) at the bottom.
-function paint(enc) {
-  const h = enc.shape[0], w = enc.shape[1], bin = atob(enc.b64);
-  if (!lut || !(h > 0 && w > 0) || bin.length !== h * w) throw new Error("grid size mismatch");
-  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
-  const ctx = canvas.getContext("2d");
-  const pixels = ctx.createImageData(w, h), px = pixels.data, L = lut.lut;
-  const scale = (Number(enc.hi) - Number(enc.lo)) / 255 / (lut.hi - lut.lo);
-  const shift = (Number(enc.lo) - lut.lo) / (lut.hi - lut.lo);
-  for (let r = 0; r < h; r++) {
-    const src = r * w, dst = (h - 1 - r) * w;
-    for (let c = 0; c < w; c++) {
-      const v = Math.min(1, Math.max(0, bin.charCodeAt(src + c) * scale + shift));
-      const i = Math.round(v * 255) * 3, o = (dst + c) * 4;
-      px[o] = L[i]; px[o + 1] = L[i + 1]; px[o + 2] = L[i + 2]; px[o + 3] = 255;
-    }
-  }
-  ctx.putImageData(pixels, 0, 0);
 }

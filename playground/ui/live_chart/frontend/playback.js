@@ -1,0 +1,30 @@
+// playback: what the page's frame queue (live_chart.js) and the painter's worker (paint_worker.js) share. Loaded by
+// index.html and by the worker's importScripts, so a grid is painted and a late frame is skipped one way.
+"use strict";
+
+// Paint a quantized grid ({b64, shape, lo, hi}) into a canvas (an element or an OffscreenCanvas) through the
+// colour scale's lookup table ({lut, lo, hi}); z row 0 is the lowest y, so it is the image's bottom row.
+function pgPaintGrid(canvas, enc, L) {
+  const h = enc.shape[0], w = enc.shape[1], bin = atob(enc.b64);
+  if (!L || !(h > 0 && w > 0) || bin.length !== h * w) throw new Error("grid size mismatch");
+  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+  const ctx = canvas.getContext("2d");
+  const pixels = ctx.createImageData(w, h), px = pixels.data, lut = L.lut;
+  const scale = (Number(enc.hi) - Number(enc.lo)) / 255 / (L.hi - L.lo), shift = (Number(enc.lo) - L.lo) / (L.hi - L.lo);
+  for (let r = 0; r < h; r++) {
+    const src = r * w, dst = (h - 1 - r) * w;
+    for (let c = 0; c < w; c++) {
+      const v = Math.min(1, Math.max(0, bin.charCodeAt(src + c) * scale + shift));
+      const i = Math.round(v * 255) * 3, o = (dst + c) * 4;
+      px[o] = lut[i]; px[o + 1] = lut[i + 1]; px[o + 2] = lut[i + 2]; px[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(pixels, 0, 0);
+}
+
+// How many of the oldest queued frames to skip now: up to `behind` frames late, playback catches up one per
+// animation frame (a missed frame costs nothing); later than that it skips, thinning evenly instead of lagging.
+function pgSkip(now, nextDue, delay, queued, behind) {
+  const due = Math.min(queued, 1 + Math.floor(Math.max(0, now - nextDue) / delay));
+  return Math.max(0, due - behind);
+}
