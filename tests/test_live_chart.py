@@ -299,3 +299,33 @@ def test_frontend_asks_again_for_a_figure_lost_on_the_way(browser):
     page.wait_for_timeout(100)
     assert page.evaluate("window.pgStats.asks") == 1
     page.close()
+
+
+@pytest.mark.browser
+def test_playback_rules_trim_only_a_standing_backlog_and_learn_the_refresh_interval(browser):
+    """playback.js's rules, as the painter's worker applies them to every frame it draws."""
+    page = browser.new_page()
+    page.goto((lc._PATH / "index.html").as_uri())
+    runs = page.evaluate("""() => {
+      const play = (queues) => {  // one animation frame every 16.7 ms; the queue left after each frame's draw
+        const w = { least: Infinity, at: -Infinity }; let skipped = 0;
+        queues.forEach((q, i) => { skipped += pgStanding(w, q, 1000 + i * 16.7, 800, 4, 2); });
+        return skipped;
+      };
+      const batches = (low) => Array.from({ length: 240 }, (_, i) => low + 11 - (i % 12));  // a batch every 12 frames
+      return { drained: play(batches(0)), held: play(batches(10)), late: play(Array(240).fill(3)) };
+    }""")
+    assert runs["drained"] == 0  # each tick's batch played out before the next: every frame drawn
+    assert runs["late"] == 0  # a small cushion for late ticks is kept
+    assert runs["held"] == 2 * 4  # 10 frames stood queued the whole time: trimmed 2 per 800 ms window (4 s)
+    refresh = page.evaluate("""() => {
+      let v = 1000 / 60; const seen = [];
+      for (let i = 0; i < 40; i++) v = pgRefresh(v, i % 3 ? 8.3 : 8.4);
+      seen.push(v);
+      seen.push(pgRefresh(16.7, 33.4), pgRefresh(16.7, 250), pgRefresh(16.7, 16.6));
+      return seen;
+    }""")
+    assert refresh[0] == pytest.approx(8.3, abs=0.3)  # a 120 Hz display is learnt
+    assert refresh[1] == refresh[2] == 16.7  # a missed frame, or a hidden tab's pause, says nothing of the display
+    assert refresh[3] == pytest.approx(16.69, abs=0.01)
+    page.close()

@@ -145,6 +145,17 @@ def test_a_late_tick_never_undoes_a_pause(monkeypatch):
     w.pause()
 
 
+def test_at_a_speed_up_to_max_fps_every_epoch_gets_a_frame_even_in_long_bursts():
+    """Paced at 60 epochs/s, a loop that wakes late trains the epochs it owes back to back: each still gets a frame."""
+    w = make(Trainer(CFG))
+    assert w.speed <= w.max_fps
+    t0 = w._credit_at
+    bursts = [w._frame_due(t0 + k / 10 + d / 1000) for k in range(1, 11) for d in range(6)]  # 6 at once, 10 a second
+    assert all(bursts)
+    w.speed = 2 * w.max_fps
+    assert not all(w._frame_due(t0 + 1.1 + d / 1000) for d in range(6))  # above max_fps the bucket thins them
+
+
 def test_epochs_in_bursts_each_get_a_frame_up_to_max_fps_and_are_thinned_evenly_above():
     """Frames are owed at max_fps (a token bucket): a pair of epochs trained back to back both get one."""
     w = make(Trainer(CFG))
@@ -152,7 +163,8 @@ def test_epochs_in_bursts_each_get_a_frame_up_to_max_fps_and_are_thinned_evenly_
     pairs = [w._frame_due(t0 + k / 30 + d) for k in range(1, 61) for d in (0.0, 0.002)]  # 60 epochs/s, in pairs
     assert all(pairs)
     w = make(Trainer(CFG))
+    w.speed = math.inf  # "max": 120 epochs/s get every other one
     t0 = w._credit_at
-    fast = [w._frame_due(t0 + k / 120) for k in range(1, 241)]  # 120 epochs/s: every other one
+    fast = [w._frame_due(t0 + k / 120) for k in range(1, 241)]
     assert sum(fast) == pytest.approx(120 + W.FRAME_BURST, abs=1)
     assert all(a or b for a, b in zip(fast[10::2], fast[11::2], strict=True))  # no two frames missed in a row

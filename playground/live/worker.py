@@ -189,6 +189,8 @@ class Worker:
         """Whether an epoch ending at `now` gets a boundary frame: each one up to max_fps a second, fewer above."""
         self._credit = min(self._credit + (now - self._credit_at) * self.max_fps, FRAME_BURST)
         self._credit_at = now
+        if self.speed <= self.max_fps:  # paced at most max_fps epochs a second: every one (bursts play out on the page)
+            return True
         if self._credit < 1.0:
             return False
         self._credit -= 1.0

@@ -14,6 +14,7 @@
   const BACKLOG_INTERVALS = 3;            // drop oldest frames beyond this many intervals of playback
   const SEEN_MAX = 64;                    // batch ids remembered (args are re-sent on every rerun)
   const ASK_RETRY_MS = 2000;              // a figure asked for and still missing is asked for again
+  const TITLE_MS = 100;                   // the painter's title text: at most 10 changes a second (see showTitle)
 
   const plotDiv = document.getElementById("plot");
   const msgDiv = document.getElementById("msg");
@@ -39,7 +40,7 @@
   };
   // The painter's side (see "the painter" below): its worker, the canvas it owns, the frames sent and not yet done.
   const P = { worker: null, canvas: null, lut: null, seq: 0, sent: new Map(), reads: new Map(), queue: 0, cost: 0, failed: false,
-              titleRaf: 0 };
+              titleTimer: 0, titleAt: 0 };
 
   function post(type, extra) {
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type: type }, extra), "*");
@@ -523,14 +524,21 @@
     return new Promise((resolve) => { P.reads.set(id, resolve); P.worker.postMessage({ read: id }); });
   };
 
-  function showTitle(title) {  // at most once per animation frame of the page: only the newest one matters
+  // The title names the newest painted frame's epoch. Each change of its text costs the page a whole
+  // rendering update on the main thread (layerize, paint, commit: ~5 ms here), where the painted frames
+  // themselves cost it nothing; so while frames flow it changes at most every TITLE_MS, always to the newest.
+  function showTitle(title) {
     S.overlayTitle = title;
-    if (P.titleRaf) return;
-    P.titleRaf = requestAnimationFrame(() => {
-      P.titleRaf = 0;
+    if (P.titleTimer) return;
+    const write = () => {
+      P.titleTimer = 0;
+      P.titleAt = performance.now();
       const el = plotDiv.querySelector(".gtitle");
       if (el) el.textContent = S.overlayTitle;
-    });
+    };
+    const wait = P.titleAt + TITLE_MS - performance.now();
+    if (wait <= 0) write();
+    else P.titleTimer = setTimeout(write, wait);
   }
 
   // ---- the queue ---------------------------------------------------------------

@@ -4,10 +4,16 @@
 // Same pacing as the page's queue in live_chart.js: due times advance by `delay`; up to BEHIND frames late it
 // catches up one per frame, later than that it skips the oldest (thinning evenly, never lagging).
 "use strict";
-importScripts("playback.js");  // pgPaintGrid, pgSkip: the page's own rules
+importScripts("playback.js");  // pgPaintGrid, pgSkip (the page's own rules), pgStanding, pgRefresh
 // BEHIND is 6 here (3 on the page): a worker sharing 2 busy cores wakes later at times, and catching up beats skipping.
 const BEHIND = 6, FALLBACK_MS = 100, MIN_DELAY = 1;
 let canvas = null, lut = null, queue = [], delay = 16, nextDue = 0, timer = null;
+// The display's frame interval, as this worker's animation frames come (a moving average; 60 Hz to start).
+let vsync = 1000 / 60, lastRaf = 0;
+// A standing backlog (pgStanding): over STANDING_KEEP frames queued all through STANDING_MS are trimmed,
+// STANDING_SKIP at a time, so the boundary stays about one tick behind the counter; a burst that plays out is drawn.
+const STANDING_MS = 800, STANDING_KEEP = 4, STANDING_SKIP = 2;
+const standing = { least: Infinity, at: -Infinity };
 
 onmessage = (event) => {
   const m = event.data || {};
@@ -27,7 +33,9 @@ onmessage = (event) => {
       queue = queue.slice(-1);
       nextDue = now;
     }
-    delay = Math.max(MIN_DELAY, Number(m.delay) || 16);
+    // Never paced faster than the display draws: frames due sooner than its next refresh only run late and are
+    // skipped. A backlog beyond what the display can play drains through `keep`, below.
+    delay = Math.max(MIN_DELAY, Number(m.delay) || 16, 0.99 * vsync);
     const over = queue.length - Math.max(1, Number(m.keep) || 1);
     if (over > 0) {
       queue.splice(0, over);
@@ -39,8 +47,12 @@ onmessage = (event) => {
 
 function schedule() {
   if (timer !== null || !queue.length || !canvas) return;
-  const fire = () => {
+  const fire = (t) => {
     if (timer === null) return;
+    if (typeof t === "number") {  // an animation frame (not the timer): learn the display's refresh interval
+      if (lastRaf) vsync = pgRefresh(vsync, t - lastRaf);
+      lastRaf = t;
+    }
     cancelAnimationFrame(timer.raf);
     clearTimeout(timer.to);
     timer = null;
@@ -53,9 +65,11 @@ function schedule() {
 function pump(now) {
   if (!queue.length || !canvas) return;
   if (now < nextDue - Math.min(8, delay / 2)) { schedule(); return; }  // not due before the next frame
-  const skip = pgSkip(now, nextDue, delay, queue.length, BEHIND);
-  if (skip) queue.splice(0, skip);
-  nextDue += (skip + 1) * delay;
+  const late = pgSkip(now, nextDue, delay, queue.length, BEHIND);
+  const trim = pgStanding(standing, queue.length - 1, now, STANDING_MS, STANDING_KEEP, STANDING_SKIP);
+  const skip = Math.min(late + trim, queue.length - 1);  // a standing backlog's frames were never due: no pace change
+  if (skip > 0) queue.splice(0, skip);
+  nextDue += (late + 1) * delay;
   const frame = queue.shift();
   const t0 = performance.now();
   let ok = true;

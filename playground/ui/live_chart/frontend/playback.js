@@ -28,3 +28,27 @@ function pgSkip(now, nextDue, delay, queued, behind) {
   const due = Math.min(queued, 1 + Math.floor(Math.max(0, now - nextDue) / delay));
   return Math.max(0, due - behind);
 }
+
+// A standing backlog: frames queued all through a window of `ms`, never needed to ride out a late tick, are only
+// lag. Frames that arrive as fast as the display draws can't be paced out of it, so the excess over `keep` is
+// skipped, at most `most` frames a window. w ({least, at}, at = -Infinity at first) carries the window;
+// queued: what stays queued once this frame is drawn. Returns the frames to skip now.
+function pgStanding(w, queued, now, ms, keep, most) {
+  if (!(now - w.at < 2 * ms)) {  // the first frame, or the first after playback stood still: a new window
+    w.least = queued;
+    w.at = now;
+    return 0;
+  }
+  w.least = Math.min(w.least, queued);
+  if (now - w.at < ms) return 0;
+  const extra = Math.max(0, Math.min(most, w.least - keep));
+  w.least = Infinity;
+  w.at = now;
+  return extra;
+}
+
+// The display's refresh interval from the gap between two animation frames (a moving average); a gap of a
+// missed frame or more says nothing about the display, and is ignored.
+function pgRefresh(interval, gap) {
+  return gap > 4 && gap < 1.4 * interval ? 0.9 * interval + 0.1 * gap : interval;
+}
