@@ -192,6 +192,10 @@ SWEEP_METRICS: dict[str, SweepMetric] = {
     "epochs_to_target": SweepMetric("epochs to the target loss", loss=False),
 }
 
+# How a sweep picks its (x, y) pairs: every pair of the axes' values, or pairs drawn at random from the axes
+# (Bergstra & Bengio 2012: with one setting that matters, random search tries more of its values).
+SWEEP_SEARCHES = {"grid": "grid: every pair of the values", "random": "random: pairs drawn from the ranges"}
+
 
 @dataclass(frozen=True)
 class SurfaceInfo:

@@ -9,18 +9,20 @@ import time
 import pandas as pd
 
 from playground import fields
-from playground.catalog import OPTIMIZERS, SWEEP_METRICS
+from playground.catalog import OPTIMIZERS, SWEEP_METRICS, SWEEP_SEARCHES
 from playground.config import FIELDS, MAX_GRID, MAX_SWEEP_SEEDS, RunConfig
 from playground.lessons import PRESETS
 from playground.sweeps import results
-from playground.sweeps.config import NONE, SWEEPABLE, SweepConfig, axis_label, problem, server_cpus
+from playground.sweeps.axes import SWEEPABLE
+from playground.sweeps.config import NONE, SweepConfig, axis_label, problem, server_cpus
 
 POLL_S = 0.2
 
 
 def add_parser(sub) -> None:
     """The `sweep` subcommand's arguments."""
-    p = sub.add_parser("sweep", help="train a grid over two settings on Ray Tune and print the metric per cell")
+    p = sub.add_parser("sweep", help="train a grid (or a random search) over two settings on Ray Tune and print "
+                                     "the metric per cell")
     p.add_argument("overrides", nargs="*", metavar="key=value",
                    help=f"two swept settings (key=lo:hi:log:n, key=lo:hi:n or key=a,b,c; at most {MAX_GRID} "
                         f"values each; sweepable: {', '.join(SWEEPABLE)}), epochs=N per trial, and any other "
@@ -30,6 +32,10 @@ def add_parser(sub) -> None:
     p.add_argument("--seeds", type=int, default=1, help=f"initial weights per cell, 1-{MAX_SWEEP_SEEDS}")
     p.add_argument("--compare", choices=list(OPTIMIZERS), help="a second optimizer on the same grid")
     p.add_argument("--asha", action="store_true", help="let ASHA stop trailing trials early")
+    p.add_argument("--search", choices=list(SWEEP_SEARCHES), default="grid",
+                   help="grid: every pair of the values; random: --samples pairs drawn from the two ranges "
+                        "(key=lo:hi:log draws log-uniformly, key=a,b,c among the values), seeded by init_seed")
+    p.add_argument("--samples", type=int, default=16, help="random search: how many pairs are drawn")
     p.add_argument("--preset", choices=sorted(PRESETS), help="start from a lesson's config")
     p.add_argument("--cpus", type=int, default=None, help="cores for the local Ray instance (default: all but one)")
     p.add_argument("--address", default=None, help="a Ray cluster (host:port, ray://host:10001 or auto); "
@@ -41,7 +47,7 @@ def resolve(args: argparse.Namespace) -> tuple[SweepConfig, RunConfig]:
     """The sweep and its base config from the arguments; raises ValueError with one line."""
     base = PRESETS[args.preset].config if args.preset else RunConfig()
     sweep: dict[str, str] = {"metric": args.metric, "seeds": str(args.seeds), "compare": args.compare or NONE,
-                             "asha": "1" if args.asha else "0"}
+                             "asha": "1" if args.asha else "0", "search": args.search, "samples": str(args.samples)}
     if args.target is not None:
         sweep["target"] = str(args.target)
     axes, changes = [], {}
@@ -73,7 +79,9 @@ def resolve(args: argparse.Namespace) -> tuple[SweepConfig, RunConfig]:
 
 
 def grid_tables(run) -> list[tuple[str, pd.DataFrame]]:
-    """Per optimizer, the heatmap as text: rows are y values, columns x values."""
+    """Per optimizer, the heatmap as text: rows are y values, columns x values (a random search: its samples)."""
+    if run.scfg.random:
+        return sample_tables(run)
     scfg, out = run.scfg, []
     xs, ys = scfg.values("x"), scfg.values("y")
     epochs = scfg.metric == "epochs_to_target"
@@ -85,6 +93,22 @@ def grid_tables(run) -> list[tuple[str, pd.DataFrame]]:
                              columns=[axis_label(scfg.x, v) for v in xs])
         frame.index.name, frame.columns.name = scfg.y, scfg.x
         out.append((results.heatmap_title(scfg, optimizer), frame))
+    return out
+
+
+def sample_tables(run) -> list[tuple[str, pd.DataFrame]]:
+    """Per optimizer, a random search's samples as text, best first (those with no number last)."""
+    scfg, out = run.scfg, []
+    epochs, low = scfg.metric == "epochs_to_target", SWEEP_METRICS[scfg.metric].low
+    for optimizer in scfg.optimizers(run.base):
+        g = results.grid(run.trials, run.finished(), scfg, optimizer)
+        firsts = [t for t in run.trials if t.optimizer == optimizer and t.seed == 0]
+        rows = [(g.mean[0, k], axis_label(scfg.x, getattr(t.cfg, scfg.x)), axis_label(scfg.y, getattr(t.cfg, scfg.y)),
+                 results.cell_text(g.mean[0, k], g.spread[0, k], g.notes[0][k], scfg.seeds, epochs) or "-")
+                for k, t in enumerate(firsts)]
+        rows.sort(key=lambda r: (r[0] != r[0], r[0] if low else -r[0]))  # NaN (no number) last
+        frame = pd.DataFrame([r[1:] for r in rows], columns=[scfg.x, scfg.y, scfg.metric])
+        out.append((results.heatmap_title(scfg, optimizer) + f" ({len(firsts)} random samples, best first)", frame))
     return out
 
 

@@ -71,18 +71,38 @@ def test_the_server_setting_turns_sweeps_off(monkeypatch):
     assert at.query_params["mode"] == "sweep"
 
 
-def test_a_tiny_sweep_runs_to_the_end_and_lists_every_trial(ray_local):
-    at = launch(TINY, check=True)
-    at.button(key="sweep_start").click().run()
-    run = ui(at).sweep_run
-    assert run is not None and at.button(key="sweep_start").disabled
-    deadline = time.monotonic() + 180
+def finish(at, run, timeout: float = 180) -> None:
+    """Wait for the sweep to end, then rerun the page as its last tick would: no error anywhere."""
+    deadline = time.monotonic() + timeout
     while not run.done and time.monotonic() < deadline:
         time.sleep(0.5)
     assert run.done and run.error is None
     at.run()
     assert not at.exception and not at.error
+
+
+def test_a_tiny_sweep_runs_to_the_end_and_lists_every_trial(ray_local):
+    at = launch(TINY, check=True)
+    at.button(key="sweep_start").click().run()
+    run = ui(at).sweep_run
+    assert run is not None and at.button(key="sweep_start").disabled
+    finish(at, run)
     assert any('data-done="4" data-total="4" data-ended="1"' in m.value for m in at.markdown)
     frame = at.dataframe[0].value
     assert len(frame) == 4 and set(frame["batch_size"]) == {0, 16} and frame["open"].str.contains("lr=").all()
     assert not at.button(key="sweep_start").disabled and at.button(key="sweep_cancel").disabled
+
+
+def test_a_random_search_runs_its_drawn_pairs_and_the_link_keeps_them(ray_local):
+    at = launch({**TINY, "search": "random", "samples": "3", "x_values": "0.01:0.1:log", "y_values": "0,16"},
+                check=True)
+    assert at.radio(key="sw_search").value == "random" and not at.number_input(key="sw_samples").disabled
+    assert at.query_params["search"] == "random" and at.query_params["samples"] == "3"
+    at.button(key="sweep_start").click().run()
+    run = ui(at).sweep_run
+    finish(at, run)
+    assert any('data-done="3" data-total="3" data-ended="1"' in m.value for m in at.markdown)
+    frame = at.dataframe[0].value
+    assert len(frame) == 3 and frame["lr"].between(0.01, 0.1).all() and set(frame["batch_size"]) <= {0, 16}
+    at.radio(key="sw_search").set_value("grid").run()  # back to a grid: the samples box is greyed out
+    assert at.number_input(key="sw_samples").disabled and not at.error

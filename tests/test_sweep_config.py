@@ -14,18 +14,9 @@ from playground.config import FIELDS, MAX_GRID, MAX_SWEEP_TRIALS, RunConfig
 from playground.fields import Invalid
 from playground.figures.sweep import cell_at, colour_values, heatmap_spec
 from playground.sweeps import results
+from playground.sweeps.axes import SWEEPABLE, axis_values, default_axis
 from playground.sweeps.board import SweepBoard
-from playground.sweeps.config import (
-    CPUS_ENV,
-    SWEEP_KEYS,
-    SWEEPABLE,
-    SweepConfig,
-    axis_values,
-    default_axis,
-    plan,
-    problem,
-    server_cpus,
-)
+from playground.sweeps.config import CPUS_ENV, SWEEP_KEYS, SweepConfig, plan, problem, server_cpus
 
 
 def test_the_search_space_comes_from_each_settings_metadata():
@@ -61,6 +52,8 @@ def test_every_metric_is_measured_by_a_trial():
     ("lr", "0:1:log:3", "above 0"),
     ("lr", "0.1,0.1", "listed twice"),
     ("lr", "banana", "not valid"),
+    ("lr", "0.1:1:abc", "with numbers"),  # was an uncaught ValueError: Streamlit's error box
+    ("lr", "0.1:x:3", "with numbers"),
     ("lr", "", "no values"),
     ("optimizer", "adam,lion", "not one of"),
     ("optimizer", "a:b:3", "numeric setting"),

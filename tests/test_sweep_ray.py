@@ -93,6 +93,43 @@ def test_asha_runs_on_the_same_trials(ray_local):
     assert statuses <= {"finished", "diverged", "stalled"} | {f"stopped by ASHA at epoch {e}" for e in range(17)}
 
 
+def test_a_random_search_on_ray_tune_equals_plain_trainer_runs_of_the_drawn_configs(ray_local):
+    scfg = SweepConfig(x="lr", x_values="1e-3:0.3:log", y="batch_size", y_values="8,32,0", search="random",
+                       samples=4, trial_epochs=8)
+    run = SweepRun(scfg, BASE, cpus=2).run()
+    assert run.error is None and sorted(run.finished()) == [0, 1, 2, 3]
+    for t in run.trials:  # each drawn pair is a config of its own, trained exactly as a plain run of it
+        want = cell.run(t.cfg, scfg.target)
+        for key in (*cell.METRIC_KEYS, "epochs", "status"):
+            assert same(run.finished()[t.index][key], want[key]), (t.cfg.lr, t.cfg.batch_size, key)
+    (heading, table), = grid_tables(run)  # the command line prints the samples, best first
+    assert "4 random samples, best first" in heading and list(table.columns) == ["lr", "batch_size", "val_loss"]
+    assert len(table) == 4
+
+
+TWO_SWEEPS = """
+from playground.config import RunConfig
+from playground.sweeps.config import SweepConfig
+from playground.sweeps.tune_run import SweepRun
+scfg = SweepConfig(x="lr", x_values="0.01,0.1", y="batch_size", y_values="0,16", trial_epochs=3)
+for k in range(2):  # each on a thread of its own, as the page starts them; the first one starts Ray
+    run = SweepRun(scfg, RunConfig(n_points=40), cpus=2).start()
+    run.join(timeout=240)
+    print("sweep", k, run.done, run.error, len(run.finished()), flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_a_second_sweep_after_the_thread_that_started_ray_has_ended_still_runs():
+    """Ray's local processes die with the thread that started them (PR_SET_PDEATHSIG): once the first sweep's
+    thread ended, they were killed and Ray terminated the whole process, i.e. the server, at the next sweep."""
+    done = subprocess.run([sys.executable, "-c", TWO_SWEEPS], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert done.returncode == 0, done.stdout[-500:] + done.stderr[-1500:]
+    ends = [line for line in done.stdout.splitlines() if line.startswith("sweep ")]  # Tune prints its tables too
+    assert ends == ["sweep 0 True None 4", "sweep 1 True None 4"], done.stdout[-800:]
+
+
 def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 120) -> None:
     """Until the head's GCS accepts connections on its port (a busy machine starts it slowly)."""
     deadline = time.monotonic() + timeout

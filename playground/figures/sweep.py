@@ -1,4 +1,5 @@
-"""A sweep's heatmap: one cell per pair of values, coloured by the metric, labelled with its number or note."""
+"""A sweep's heatmap (one cell per pair of values) or, for a random search, its scatter of drawn samples, coloured by
+the metric and labelled with its number or note."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from playground.catalog import SweepMetric
 from playground.figures.payload import figure_dict
 from playground.figures.style import VALUE_SCALE, title
 from playground.markup import plotly as plotly_text
+from playground.sweeps.axes import Space
+from playground.sweeps.config import axis_label, label
 
 PENDING = "#f2f2f2"  # a cell whose trials have not finished: the plot's background shows through
 NOTE_COLOR = "#b2182b"
@@ -80,3 +83,66 @@ def cell_at(click, shape: tuple[int, int]) -> tuple[int, int] | None:
         return None
     ny, nx = shape
     return (iy, ix) if 0 <= ix < nx and 0 <= iy < ny else None
+
+
+def scatter_spec(x: np.ndarray, y: np.ndarray, z: np.ndarray, done: np.ndarray, texts: list[str], *, x_axis: dict,
+                 y_axis: dict,
+                 heading: str, metric: SweepMetric, zrange: tuple[float, float], height: int) -> dict:
+    """A random search's samples at their drawn (x, y) positions: grey rings until they finish, then
+    coloured by the metric (one scale for every chart), red crosses where a run gave no number."""
+    lo, hi = zrange
+    ticks = np.linspace(lo, hi, 5)
+    bar = {"title": {"text": ("log scale" if metric.loss else ""), "side": "right"}, "tickvals": ticks.tolist(),
+           "ticktext": [f"{10 ** t:.3g}" if metric.loss else f"{t:.3g}" for t in ticks], "thickness": 14}
+    done = np.asarray(done, dtype=bool)
+    measured, hover = np.isfinite(z), "%{customdata}<extra>click: open this run</extra>"
+    fig = go.Figure()
+    for name, keep, marker in (
+            ("running or queued", ~done, {"color": "#999", "symbol": "circle-open", "size": 11}),
+            ("no number", done & ~measured, {"color": NOTE_COLOR, "symbol": "x", "size": 10}),
+            ("finished", measured, {"color": np.where(measured, z, lo)[measured].tolist(), "colorscale": VALUE_SCALE,
+                                    "cmin": lo, "cmax": hi, "reversescale": metric.low, "colorbar": bar, "size": 13,
+                                    "line": {"width": 1, "color": "white"}})):
+        fig.add_trace(go.Scatter(x=x[keep].tolist(), y=y[keep].tolist(), mode="markers", name=name, marker=marker,
+                                 customdata=[plotly_text(t) for t in np.array(texts, dtype=object)[keep]],
+                                 hovertemplate=hover, showlegend=False))
+    fig.update_layout(title=title(heading), height=height, margin={"l": 90, "r": 10, "t": 40, "b": 60},
+                      template="plotly_white", uirevision="sweep", hovermode="closest",
+                      xaxis={"zeroline": False, **x_axis}, yaxis={"zeroline": False, **y_axis})
+    return figure_dict(fig, template=False)
+
+
+def sample_at(click, x: np.ndarray, y: np.ndarray, x_span: tuple[float, float], y_span: tuple[float, float],
+              near: float = 0.06) -> int | None:
+    """The sample a live-chart click {x, y} landed on: the nearest within `near` of the plot's size, else None."""
+    if not isinstance(click, dict) or not len(x):
+        return None
+    try:
+        cx, cy = float(click["x"]), float(click["y"])
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    dx = (x - cx) / max(x_span[1] - x_span[0], 1e-12)
+    dy = (y - cy) / max(y_span[1] - y_span[0], 1e-12)
+    dist = np.hypot(dx, dy)
+    k = int(np.nanargmin(dist)) if np.isfinite(dist).any() else -1
+    return k if k >= 0 and dist[k] <= near else None
+
+
+def sample_axis(space: Space, values: list) -> tuple[np.ndarray, dict, tuple[float, float]]:
+    """Where a random search's drawn values sit on the chart, the axis that labels them, and its span: a list's
+    values at 0, 1, 2… (named), a log range in decades (log10, ticks at powers of ten), a range as it is."""
+    name = {"title": {"text": plotly_text(space.name)}, "showgrid": True}
+    if space.values:
+        n = len(space.values)
+        at = np.array([space.values.index(v) for v in values], dtype=float)
+        return at, {**name, "tickvals": list(range(n)), "showgrid": False,
+                    "ticktext": [plotly_text(axis_label(space.name, v)) for v in space.values]}, (-0.5, n - 0.5)
+    lo, hi = (np.log10(space.lo), np.log10(space.hi)) if space.log else (float(space.lo), float(space.hi))
+    pad = 0.04 * (hi - lo)
+    span = (lo - pad, hi + pad)
+    at = np.array([np.log10(v) if space.log else float(v) for v in values], dtype=float)
+    axis = {**name, "range": list(span)}
+    if space.log:
+        decades = list(range(int(np.ceil(lo - 1e-9)), int(np.floor(hi + 1e-9)) + 1))
+        axis.update(tickvals=decades, ticktext=[label(10.0 ** k) for k in decades])
+    return at, axis, span

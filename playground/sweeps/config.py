@@ -1,9 +1,10 @@
 """SweepConfig: two swept RunConfig settings, their values, the metric, and the trials they make. Torch-free.
 
-An axis is written `lo:hi:log:n` (n log-spaced values), `lo:hi:n` (n evenly spaced) or as a comma
-list `1,8,32,0`; an empty axis takes its values from the setting's own metadata (its choices, both
-booleans, or its range). Every value goes through the setting's own rule (fields.parse_value), so a
-sweep can only run configs the single-run page could run.
+An axis (sweeps.axes) is written `lo:hi:log:n` (n log-spaced values), `lo:hi:n` (n evenly spaced; without n,
+4) or as a comma list `1,8,32,0`; an empty axis takes its values from the setting's own metadata (its
+choices, both booleans, or its range). A random search draws `samples` pairs
+instead: a range axis log-uniformly (log) or uniformly over [lo, hi], a list axis among its values,
+with Ray Tune's samplers seeded by the config's init_seed, so a link draws the same pairs again.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from typing import Any
 import numpy as np
 
 from playground import fields
-from playground.catalog import CSV, OPTIMIZERS, SWEEP_METRICS
+from playground.catalog import CSV, OPTIMIZERS, SWEEP_METRICS, SWEEP_SEARCHES
 from playground.config import (
-    FIELDS,
-    MAX_GRID,
     MAX_SEED,
     MAX_SWEEP_EPOCHS,
     MAX_SWEEP_SEEDS,
@@ -28,13 +27,16 @@ from playground.config import (
     RunConfig,
     format_value,
 )
-from playground.fields import Invalid, clip, setting
+from playground.fields import Invalid, setting
+from playground.sweeps.axes import (
+    SWEEPABLE,
+    Space,
+    axis_values,
+    default_axis,
+    draw,
+    space,
+)
 
-# Scalar settings only (a tuple such as hidden is one value, not an axis); the device is not a result,
-# and the epoch limit is the sweep's own trial_epochs.
-SWEEPABLE = tuple(n for n, f in FIELDS.items() if not isinstance(f.default, tuple) and n not in ("device", "epochs"))
-DEFAULT_AXES = {"lr": "1e-4:1:log:5", "batch_size": "1,8,32,0"}  # the question a class asks first
-DEFAULT_POINTS = 4  # values of an axis drawn from a setting's range
 NONE = "none"
 # The server setting: cores a server lends to sweeps (Ray's local instance gets that many; each trial
 # takes one). 0 or "off" turns the Sweep mode off; unset, every core but one, which live training keeps.
@@ -57,11 +59,27 @@ class SweepConfig:
     compare: str = setting(NONE, "a second optimizer swept on the same grid, side by side",
                            choices=(NONE, *OPTIMIZERS))
     asha: bool = setting(False, "ASHA: Ray Tune stops the trials that trail the others early")
+    search: str = setting("grid", "grid: every pair of the axes' values; random: `samples` pairs drawn from the "
+                          "axes' ranges (log-uniform for a log range), seeded by init_seed",
+                          choices=tuple(SWEEP_SEARCHES))
+    samples: int = setting(16, "random search: how many (x, y) pairs are drawn", 1, MAX_SWEEP_TRIALS)
+
+    @property
+    def random(self) -> bool:
+        """True for a random search (points drawn from the axes), False for a grid."""
+        return self.search == "random"
 
     def values(self, axis: str) -> tuple:
         """The swept values of axis 'x' or 'y' (raises Invalid with the reason)."""
         name = getattr(self, axis)
         return axis_values(name, getattr(self, axis + "_values") or default_axis(name))
+
+    def check(self, axis: str) -> None:
+        """Raise Invalid, with the reason, if axis 'x' or 'y' cannot be swept as this search sweeps it."""
+        if self.random:
+            axis_space(axis, self)
+        else:
+            self.values(axis)
 
     def optimizers(self, base: RunConfig) -> tuple[str, ...]:
         """One heatmap per optimizer: the config's own, then the one compared with it."""
@@ -81,7 +99,7 @@ class SweepConfig:
             cfg = dataclasses.replace(cfg, y=other, y_values="")
         for axis in ("x", "y"):
             try:
-                cfg.values(axis)
+                cfg.check(axis)
             except Invalid as exc:
                 warnings.append(f"{axis}_values: {exc}; using the values of {getattr(cfg, axis)}'s range")
                 cfg = dataclasses.replace(cfg, **{axis + "_values": ""})
@@ -103,58 +121,16 @@ class Trial:
     cfg: RunConfig
 
 
-def default_axis(name: str) -> str:
-    """An axis from the setting's metadata: its choices, both booleans, or DEFAULT_POINTS across its range."""
-    if name in DEFAULT_AXES:
-        return DEFAULT_AXES[name]
-    f = FIELDS[name]
-    choices = f.metadata.get("choices")
-    if choices:
-        return ",".join([c for c in choices if c != CSV][:MAX_GRID])
-    if isinstance(f.default, bool):
-        return "0,1"
-    lo, hi = f.metadata["lo"], f.metadata["hi"]
-    scale = "log" if lo and lo > 0 and hi / lo >= 100 else "lin"
-    return f"{lo:g}:{hi:g}:{scale}:{DEFAULT_POINTS}"
+def axis_space(axis: str, scfg: SweepConfig) -> Space:
+    """The space a random search draws axis 'x' or 'y' from (raises Invalid with the reason)."""
+    return space(getattr(scfg, axis), getattr(scfg, axis + "_values"))
 
 
-def axis_values(name: str, text: str) -> tuple:
-    """Parse an axis: a range lo:hi[:log|lin]:n or a comma list, each value checked by the setting's rule."""
-    if name not in SWEEPABLE:
-        raise Invalid(f"'{clip(name)}' cannot be swept; sweepable settings are {', '.join(SWEEPABLE)}")
-    text = str(text).strip()
-    raws = _spread(name, text) if ":" in text else [r.strip() for r in text.split(",") if r.strip()]
-    if not raws:
-        raise Invalid("no values")
-    if len(raws) > MAX_GRID:
-        raise Invalid(f"at most {MAX_GRID} values per setting")
-    values = []
-    for raw in raws:
-        value, problem = fields.parse_value(RunConfig, name, raw)
-        if problem or value is None:
-            raise Invalid((problem or f"'{clip(str(raw))}' is not valid").split("; ")[0])
-        if value in values:
-            raise Invalid(f"{format_value(value)} is listed twice")
-        values.append(value)
-    return tuple(values)
-
-
-def _spread(name: str, text: str) -> list:
-    """lo:hi:log:n or lo:hi[:lin]:n as n numbers; integer settings are rounded (duplicates refused later)."""
-    parts = [p.strip().lower() for p in text.split(":")]
-    scale = parts.pop(2) if len(parts) == 4 else "lin"
-    kind = type(FIELDS[name].default)
-    if len(parts) != 3 or scale not in ("log", "lin") or kind not in (int, float):
-        raise Invalid("write a range as lo:hi:log:n or lo:hi:n, for a numeric setting")
-    lo, hi, n = fields.number(parts[0], float), fields.number(parts[1], float), fields.number(parts[2], int)
-    if not 1 <= n <= MAX_GRID:
-        raise Invalid(f"a range has 1 to {MAX_GRID} values")
-    if scale == "log" and (lo <= 0 or hi <= 0):
-        raise Invalid("a log range needs lo and hi above 0")
-    points = np.geomspace(lo, hi, n) if scale == "log" else np.linspace(lo, hi, n)
-    if kind is int:
-        return [str(int(np.rint(p))) for p in points]
-    return [format_value(float(f"{p:.6g}")) for p in points]  # 1e-4:1:log:5 gives 0.001, not 0.00099999
+def draws(scfg: SweepConfig, base: RunConfig) -> list[tuple]:
+    """A random search's (x, y) pairs, drawn from one generator seeded by init_seed: a link draws them again."""
+    rng = np.random.default_rng(base.init_seed)
+    columns = [draw(axis_space(axis, scfg), scfg.samples, rng) for axis in ("x", "y")]
+    return list(zip(*columns, strict=True))
 
 
 def problem(scfg: SweepConfig, base: RunConfig) -> str | None:
@@ -166,29 +142,35 @@ def problem(scfg: SweepConfig, base: RunConfig) -> str | None:
     if scfg.compare == base.optimizer:
         return f"the second heatmap's optimizer is the config's own ({OPTIMIZERS[base.optimizer].label})"
     try:
-        cells = len(scfg.values("x")) * len(scfg.values("y"))
+        scfg.check("x"), scfg.check("y")
+        cells = scfg.samples if scfg.random else len(scfg.values("x")) * len(scfg.values("y"))
     except Invalid as exc:
         return str(exc)
     trials = cells * scfg.seeds * len(scfg.optimizers(base))
     if trials > MAX_SWEEP_TRIALS:
-        return (f"{cells} cells × {scfg.seeds} seeds × {len(scfg.optimizers(base))} optimizers is {trials} trials; "
-                f"at most {MAX_SWEEP_TRIALS}")
+        what = "samples" if scfg.random else "cells"
+        return (f"{cells} {what} × {scfg.seeds} seeds × {len(scfg.optimizers(base))} optimizers is {trials} "
+                f"trials; at most {MAX_SWEEP_TRIALS}")
     if base.dataset == CSV:
         return "sweeps run on the built-in datasets (an upload stays in your browser session)"
     return None
 
 
 def plan(scfg: SweepConfig, base: RunConfig) -> list[Trial]:
-    """Every trial: heatmap by heatmap, row by row, cell by cell, seed by seed."""
-    xs, ys = scfg.values("x"), scfg.values("y")
+    """Every trial: heatmap by heatmap, row by row, cell by cell, seed by seed (a random search: one row of
+    samples, the same drawn pairs for every optimizer)."""
+    if scfg.random:
+        pairs = [((k, 0), vx, vy) for k, (vx, vy) in enumerate(draws(scfg, base))]
+    else:
+        xs, ys = scfg.values("x"), scfg.values("y")
+        pairs = [((ix, iy), vx, vy) for iy, vy in enumerate(ys) for ix, vx in enumerate(xs)]
     trials = []
     for optimizer in scfg.optimizers(base):
-        for iy, vy in enumerate(ys):
-            for ix, vx in enumerate(xs):
-                cell = cell_config(scfg, base, optimizer, vx, vy)
-                for seed in range(scfg.seeds):
-                    cfg = cell.replace(init_seed=(cell.init_seed + seed) % (MAX_SEED + 1)) if seed else cell
-                    trials.append(Trial(len(trials), optimizer, ix, iy, seed, cfg))
+        for (ix, iy), vx, vy in pairs:
+            cell = cell_config(scfg, base, optimizer, vx, vy)
+            for seed in range(scfg.seeds):
+                cfg = cell.replace(init_seed=(cell.init_seed + seed) % (MAX_SEED + 1)) if seed else cell
+                trials.append(Trial(len(trials), optimizer, ix, iy, seed, cfg))
     return trials
 
 

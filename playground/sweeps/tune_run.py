@@ -32,6 +32,7 @@ OBJECT_STORE_BYTES = 100 * 2**20  # trials send back a few numbers; Ray's defaul
 ASHA_RUNGS = 8  # with ASHA a trial reports every trial_epochs / 8 epochs, where ASHA may stop it
 _LOCK = threading.Lock()
 _RUNS: dict[str, SweepRun] = {}  # by id: Tune pickles its callbacks, so they hold an id, not the run
+_KEEPER_STOP = threading.Event()  # set by shutdown(): the thread that started Ray may end
 
 
 def address(explicit: str | None = None) -> str:
@@ -55,8 +56,34 @@ def connect(explicit: str | None = None, *, cpus: int) -> float:
         else:  # another machine has no copy of this package: Ray ships it with the job
             kwargs["runtime_env"] = {"py_modules": [str(Path(playground.__file__).parent)]}
         start = time.perf_counter()
-        ray.init(address=where, **kwargs)
+        _init_on_keeper(where, kwargs)
         return time.perf_counter() - start
+
+
+def _init_on_keeper(where: str, kwargs: dict) -> None:
+    """ray.init on a thread that lives until shutdown(), raising what ray.init raised.
+
+    A local instance's processes (GCS, raylet) are started with PR_SET_PDEATHSIG, which Linux fires when
+    the *thread* that started them ends. Started from a sweep's own thread (or a Streamlit script run),
+    they were killed as soon as that sweep ended, and Ray then terminated the whole server process.
+    """
+    ready, failed = threading.Event(), []
+
+    def keep() -> None:
+        try:
+            ray.init(address=where, **kwargs)
+        except BaseException as exc:  # handed to the caller, who reports it like any other sweep failure
+            failed.append(exc)
+        finally:
+            ready.set()
+        if not failed:
+            _KEEPER_STOP.wait()
+
+    _KEEPER_STOP.clear()
+    threading.Thread(target=keep, name="ray-keeper", daemon=True).start()
+    ready.wait()
+    if failed:
+        raise failed[0]
 
 
 def shutdown() -> None:
@@ -64,6 +91,7 @@ def shutdown() -> None:
     with _LOCK:
         if ray.is_initialized():
             ray.shutdown()
+        _KEEPER_STOP.set()
 
 
 def reason(exc: BaseException) -> str:

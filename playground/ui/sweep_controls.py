@@ -1,4 +1,5 @@
-"""The sweep page's controls: the two swept settings and their values, epochs, metric, seeds, a second optimizer."""
+"""The sweep page's controls: grid or random, the two swept settings and their values, epochs, metric, seeds, a
+second optimizer."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import dataclasses
 import streamlit as st
 
 from playground import fields
-from playground.catalog import OPTIMIZERS, SWEEP_METRICS
-from playground.config import FIELDS, MAX_SWEEP_EPOCHS, MAX_SWEEP_SEEDS
+from playground.catalog import OPTIMIZERS, SWEEP_METRICS, SWEEP_SEARCHES
+from playground.config import FIELDS, MAX_SWEEP_EPOCHS, MAX_SWEEP_SEEDS, MAX_SWEEP_TRIALS
 from playground.fields import Invalid
 from playground.markup import md
-from playground.sweeps.config import NONE, SWEEP_KEYS, SWEEPABLE, SweepConfig, default_axis
+from playground.sweeps.axes import SWEEPABLE, default_axis
+from playground.sweeps.config import NONE, SWEEP_KEYS, SweepConfig
 from playground.ui import state
 
 K = "sw_"  # widget keys are K + SweepConfig field
@@ -31,16 +33,26 @@ def sweep_ui(current: SweepConfig) -> tuple[SweepConfig, list[str]]:
     """Draw the controls; returns the config they describe and what is wrong with it (kept as typed)."""
     _seed(current)
     values: dict = {}
+    cols = st.columns([2.2, 1, 2.8], vertical_alignment="bottom")
+    values["search"] = cols[0].radio("Search", list(SWEEP_SEARCHES), key=K + "search", horizontal=True,
+                                     format_func=lambda n: SWEEP_SEARCHES[n].split(":")[0],
+                                     help="Grid: every pair of the values below. Random: pairs drawn from the "
+                                          "ranges below (log-uniform for a log range; a list is drawn from), "
+                                          "seeded by the sidebar's init seed, so a link draws them again")
+    random = values["search"] == "random"
+    values["samples"] = int(cols[1].number_input("Samples", 1, MAX_SWEEP_TRIALS, step=4, key=K + "samples",
+                                                 disabled=not random, help="Random search: pairs drawn"))
     cols = st.columns([1, 2, 1, 2])
     for k, axis in enumerate(("x", "y")):
-        where = "columns" if axis == "x" else "rows"
+        where = f"{axis} axis" if random else ("columns" if axis == "x" else "rows")
         name = cols[2 * k].selectbox(f"Sweep ({where})", SWEEPABLE, key=K + axis, on_change=_axis_changed,
-                                     args=(axis,), help=f"A setting of the run, swept along the heatmap's {where}")
+                                     args=(axis,), help=f"A setting of the run, swept along the chart's {where}")
         values[axis] = name
+        how = ("lo:hi:log (drawn log-uniformly), lo:hi (uniformly) or a comma list (drawn from)" if random else
+               "lo:hi:log:n (n log-spaced), lo:hi:n (evenly spaced) or a comma list")
         values[axis + "_values"] = cols[2 * k + 1].text_input(
             f"{name} values", key=K + axis + "_values", placeholder=default_axis(name),
-            help="lo:hi:log:n (n log-spaced), lo:hi:n (evenly spaced) or a comma list; empty: "
-                 f"{default_axis(name)}. Range of {name}: {_range(name)}")
+            help=f"{how}; empty: {default_axis(name)}. Range of {name}: {_range(name)}")
     # At [1, 2, 1, 1, 2, 1] the ASHA toggle read "A…" at 1280 px (seen in docs/screens); bottom-aligned, it sits
     # level with the inputs beside it.
     cols = st.columns([1.25, 2, 1, 0.9, 2, 1.25], vertical_alignment="bottom")
@@ -76,7 +88,7 @@ def read(values: dict, current: SweepConfig) -> tuple[SweepConfig, list[str]]:
     scfg, problems = fields.build(SweepConfig, values)
     for axis in ("x", "y"):
         try:
-            scfg.values(axis)
+            scfg.check(axis)
         except Invalid as exc:
             problems.append(f"{getattr(scfg, axis)} values: {exc}")
             same = getattr(current, axis) == getattr(scfg, axis)

@@ -1,4 +1,4 @@
-"""The sweep page: a grid over two settings on Ray Tune, its heatmap filling in as trials finish.
+"""The sweep page: a grid (or a random search) over two settings on Ray Tune, its chart filling in as trials finish.
 
 Every other setting is the sidebar's config. The trials run in Ray's worker processes (at most the
 server's PLAYGROUND_SWEEP_CPUS at once); the fragment here only polls the SweepRun for results.
@@ -13,10 +13,18 @@ import streamlit as st
 from playground import links
 from playground.catalog import OPTIMIZERS, SWEEP_METRICS
 from playground.config import RunConfig
-from playground.figures.sweep import cell_at, colour_values, heatmap_spec
+from playground.figures.sweep import cell_at, colour_values, heatmap_spec, sample_at, sample_axis, scatter_spec
 from playground.markup import md
 from playground.sweeps import results
-from playground.sweeps.config import CPUS_ENV, SweepConfig, axis_label, cell_config, problem, server_cpus
+from playground.sweeps.config import (
+    CPUS_ENV,
+    SweepConfig,
+    axis_label,
+    axis_space,
+    cell_config,
+    problem,
+    server_cpus,
+)
 from playground.ui import files, state, sweep_controls
 from playground.ui.live_chart import live_chart
 
@@ -81,31 +89,68 @@ def _live(run) -> None:
 
 
 def draw(run) -> None:
-    """Progress, the heatmap per optimizer (clickable), and the trials table with its CSV."""
+    """Progress, the heatmap (a random search: the samples) per optimizer, clickable, and the trials table."""
     _progress(run)
     if run.error:
         st.error(md(run.error))
     scfg, finished = run.scfg, run.finished()
-    xs, ys = scfg.values("x"), scfg.values("y")
     grids = [results.grid(run.trials, finished, scfg, opt) for opt in scfg.optimizers(run.base)]
     metric = SWEEP_METRICS[scfg.metric]
     colours, zrange = colour_values([g.mean for g in grids], metric)
-    epochs = scfg.metric == "epochs_to_target"
+    chart = _samples if scfg.random else _heatmap
     for col, g, z in zip(st.columns(len(grids)), grids, colours, strict=True):
-        texts = [[results.cell_text(g.mean[iy, ix], g.spread[iy, ix], g.notes[iy][ix], scfg.seeds, epochs)
-                  for ix in range(len(xs))] for iy in range(len(ys))]
-        spec = heatmap_spec(z, texts, x_ticks=[axis_label(scfg.x, v) for v in xs],
-                            y_ticks=[axis_label(scfg.y, v) for v in ys], x_name=scfg.x, y_name=scfg.y,
-                            heading=results.heatmap_title(scfg, g.optimizer), metric=metric, zrange=zrange,
-                            height=HEIGHT)
-        key = f"sweep_heatmap_{g.optimizer}"
         with col:
-            click = live_chart(spec, key=key, revision=run.id, height=HEIGHT, clicks=True)
-        _take_click(run, key, click, g.optimizer, g.mean.shape)
+            chart(run, g, z, zrange)
     where = "validation split" if run.base.val_frac > 0 else "training rows (no validation split)"
-    st.caption(f"Measured on the {where}. Click a cell to open its run (init_seed {run.base.init_seed}) in the "
-               "single-run view." + (" A cell shows the mean ± spread over its seeds." if scfg.seeds > 1 else ""))
+    what = "point" if scfg.random else "cell"
+    st.caption(f"Measured on the {where}. Click a {what} to open its run (init_seed {run.base.init_seed}) in the "
+               "single-run view." + (f" A {what} shows the mean ± spread over its seeds." if scfg.seeds > 1 else ""))
     _trials(run, finished)
+
+
+def _heatmap(run, g, z: np.ndarray, zrange: tuple[float, float]) -> None:
+    scfg = run.scfg
+    xs, ys = scfg.values("x"), scfg.values("y")
+    epochs = scfg.metric == "epochs_to_target"
+    texts = [[results.cell_text(g.mean[iy, ix], g.spread[iy, ix], g.notes[iy][ix], scfg.seeds, epochs)
+              for ix in range(len(xs))] for iy in range(len(ys))]
+    spec = heatmap_spec(z, texts, x_ticks=[axis_label(scfg.x, v) for v in xs],
+                        y_ticks=[axis_label(scfg.y, v) for v in ys], x_name=scfg.x, y_name=scfg.y,
+                        heading=results.heatmap_title(scfg, g.optimizer), metric=SWEEP_METRICS[scfg.metric],
+                        zrange=zrange, height=HEIGHT)
+    key = f"sweep_heatmap_{g.optimizer}"
+    click = live_chart(spec, key=key, revision=run.id, height=HEIGHT, clicks=True)
+
+    def opens(click):
+        cell = cell_at(click, g.mean.shape)
+        return None if cell is None else cell_config(scfg, run.base, g.optimizer, xs[cell[1]], ys[cell[0]])
+
+    _take_click(key, click, opens)
+
+
+def _samples(run, g, z: np.ndarray, zrange: tuple[float, float]) -> None:
+    """A random search's chart: each drawn (x, y) pair where it lies, coloured once its trials finish."""
+    scfg = run.scfg
+    firsts = [t for t in run.trials if t.optimizer == g.optimizer and t.seed == 0]  # sample k is firsts[k]
+    xv, yv = [getattr(t.cfg, scfg.x) for t in firsts], [getattr(t.cfg, scfg.y) for t in firsts]
+    px, x_axis, x_span = sample_axis(axis_space("x", scfg), xv)
+    py, y_axis, y_span = sample_axis(axis_space("y", scfg), yv)
+    epochs = scfg.metric == "epochs_to_target"
+    done = g.done[0] > 0
+    texts = [f"{scfg.x} {axis_label(scfg.x, a)} · {scfg.y} {axis_label(scfg.y, b)}: " +
+             (results.cell_text(g.mean[0, k], g.spread[0, k], g.notes[0][k], scfg.seeds, epochs) or "–"
+              if done[k] else "running or queued") for k, (a, b) in enumerate(zip(xv, yv, strict=True))]
+    spec = scatter_spec(px, py, z[0], done, texts, x_axis=x_axis, y_axis=y_axis,
+                        heading=results.heatmap_title(scfg, g.optimizer), metric=SWEEP_METRICS[scfg.metric],
+                        zrange=zrange, height=HEIGHT)
+    key = f"sweep_samples_{g.optimizer}"
+    click = live_chart(spec, key=key, revision=run.id, height=HEIGHT, clicks=True)
+
+    def opens(click):
+        k = sample_at(click, px, py, x_span, y_span)
+        return None if k is None else firsts[k].cfg
+
+    _take_click(key, click, opens)
 
 
 def _progress(run) -> None:
@@ -121,18 +166,16 @@ def _progress(run) -> None:
     st.progress(done / total if total else 1.0, text=f"{done} / {total} trials · {elapsed:.0f} s elapsed · {left}")
 
 
-def _take_click(run, key: str, click, optimizer: str, shape: tuple[int, int]) -> None:
-    """A new click on a cell opens its config in single mode (the next run switches the mode)."""
+def _take_click(key: str, click, opens) -> None:
+    """A new click on a cell (or a sample) opens its config in single mode (the next run switches the mode)."""
     ui = state.ui()
     if click is None or click == ui.sweep_clicks.get(key):
         return
     ui.sweep_clicks[key] = click
-    cell = cell_at(click, shape)
-    if cell is None:
+    cfg = opens(click)
+    if cfg is None:
         return
-    iy, ix = cell
-    scfg = run.scfg
-    ui.opening = cell_config(scfg, run.base, optimizer, scfg.values("x")[ix], scfg.values("y")[iy])
+    ui.opening = cfg
     st.rerun(scope="app")
 
 
