@@ -1,10 +1,10 @@
 """SweepConfig: two swept RunConfig settings, their values, the metric, and the trials they make. Torch-free.
 
-An axis (sweeps.axes) is written `lo:hi:log:n` (n log-spaced values), `lo:hi:n` (n evenly spaced; without n,
-4) or as a comma list `1,8,32,0`; an empty axis takes its values from the setting's own metadata (its
-choices, both booleans, or its range). A random search draws `samples` pairs
-instead: a range axis log-uniformly (log) or uniformly over [lo, hi], a list axis among its values,
-with Ray Tune's samplers seeded by the config's init_seed, so a link draws the same pairs again.
+An axis (sweeps.axes) is written `lo:hi:log:n` (n log-spaced values), `lo:hi:n` (n evenly spaced; without
+n, 4) or as a comma list `1,8,32,0`; an empty axis takes its values from the setting's own metadata (its
+choices, both booleans, or its range). A random search draws `samples` pairs instead: a range axis
+log-uniformly (log) or uniformly over [lo, hi], a list axis among its values, with Ray Tune's samplers
+seeded by the config's init_seed, so a link draws the same pairs again.
 """
 
 from __future__ import annotations
@@ -28,14 +28,7 @@ from playground.config import (
     format_value,
 )
 from playground.fields import Invalid, setting
-from playground.sweeps.axes import (
-    SWEEPABLE,
-    Space,
-    axis_values,
-    default_axis,
-    draw,
-    space,
-)
+from playground.sweeps.axes import SWEEPABLE, Space, axis_values, default_axis, draw, space
 
 NONE = "none"
 # The server setting: cores a server lends to sweeps (Ray's local instance gets that many; each trial

@@ -109,6 +109,7 @@ def draw(run) -> None:
 
 
 def _heatmap(run, g, z: np.ndarray, zrange: tuple[float, float]) -> None:
+    """A grid's chart: one cell per pair of values, labelled with its number or note."""
     scfg = run.scfg
     xs, ys = scfg.values("x"), scfg.values("y")
     epochs = scfg.metric == "epochs_to_target"
