@@ -25,9 +25,10 @@ from playground.live.slots import TrainingSlots
 CHUNK_S = 0.04  # training between checks of Pause, the speed and the queue
 ABANDON_S = 10.0  # no tick collected for this long: the tab is gone or hidden; stop and free the slot
 MAX_FPS = 60  # boundary frames per second at most, like the TF Playground's one per animation frame
-# Frames a burst of epochs may draw back to back: epochs come in bursts (a loop wakes late and trains the
-# two it owes), and a minimum gap between frames dropped ~20 % of them at 60 epochs/s.
-FRAME_BURST = 3.0
+# Frames a burst of epochs may draw back to back at speed "max" (above max_fps): epochs come in bursts (a loop
+# wakes late and trains the ones it owes). A minimum gap between frames dropped ~20 % of them at 60 epochs/s, a
+# burst of 3 still left the page 58.3 frames/s; a tick's worth (12) gives it 60, which the painter paces out.
+FRAME_BURST = 12.0
 MAX_BACKLOG = 2000  # recorded items kept for a tick that is late
 NETWORK_FPS = 10  # network-view frames per second at most (each is ~20 unit maps)
 TURN_WAIT_S = 0.25  # longest wait for a turn before checking Pause and renewing the slot's lease
