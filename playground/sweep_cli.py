@@ -102,7 +102,7 @@ def sample_tables(run) -> list[tuple[str, pd.DataFrame]]:
     epochs, low = scfg.metric == "epochs_to_target", SWEEP_METRICS[scfg.metric].low
     for optimizer in scfg.optimizers(run.base):
         g = results.grid(run.trials, run.finished(), scfg, optimizer)
-        firsts = [t for t in run.trials if t.optimizer == optimizer and t.seed == 0]
+        firsts = results.samples(run.trials, optimizer)
         rows = [(g.mean[0, k], axis_label(scfg.x, getattr(t.cfg, scfg.x)), axis_label(scfg.y, getattr(t.cfg, scfg.y)),
                  results.cell_text(g.mean[0, k], g.spread[0, k], g.notes[0][k], scfg.seeds, epochs) or "-")
                 for k, t in enumerate(firsts)]

@@ -73,6 +73,11 @@ def grid(trials: list[Trial], results: dict[int, dict], scfg: SweepConfig, optim
     return Grid(optimizer, mean, spread, done, notes)
 
 
+def samples(trials: list[Trial], optimizer: str) -> list[Trial]:
+    """A random search's samples for one optimizer, in order: the first seed's trial of each (sample k is [k])."""
+    return [t for t in trials if t.optimizer == optimizer and t.seed == 0]
+
+
 def _note(n: dict[str, int] | None, scfg: SweepConfig) -> str:
     """What a finished cell's number leaves out: 'diverged', '1/3 stalled', 'not reached'."""
     if not n:

@@ -132,7 +132,7 @@ def _heatmap(run, g, z: np.ndarray, zrange: tuple[float, float]) -> None:
 def _samples(run, g, z: np.ndarray, zrange: tuple[float, float]) -> None:
     """A random search's chart: each drawn (x, y) pair where it lies, coloured once its trials finish."""
     scfg = run.scfg
-    firsts = [t for t in run.trials if t.optimizer == g.optimizer and t.seed == 0]  # sample k is firsts[k]
+    firsts = results.samples(run.trials, g.optimizer)
     xv, yv = [getattr(t.cfg, scfg.x) for t in firsts], [getattr(t.cfg, scfg.y) for t in firsts]
     px, x_axis, x_span = sample_axis(axis_space("x", scfg), xv)
     py, y_axis, y_span = sample_axis(axis_space("y", scfg), yv)
