@@ -97,6 +97,14 @@ def test_b7_sweep_runs_on_ray_and_checks_its_trials(ray_local):
     _check(rows, "B7")
     assert rows[0].goal == (">=", b7_sweep.GOAL) and "same metrics ✓" in rows[0].detail, rows[0].detail
     assert rows[1].goal is None and rows[1].value > 0
+    assert "bound with no start-up" in rows[0].detail, rows[0].detail
+
+
+def test_b7s_bound_hands_trials_in_order_to_the_first_free_worker():
+    assert b7_sweep.ideal_makespan([8, 8, 7, 1, 1, 1], 2) == 15  # the third long trial waits for a worker
+    assert b7_sweep.ideal_makespan([8, 8, 7, 1, 1, 1], 1) == 26
+    assert b7_sweep.ideal_makespan([3, 1, 1, 1], 2) == 3
+    assert b7_sweep.ideal_makespan([], 2) == 0
 
 
 @pytest.mark.browser
