@@ -2,8 +2,9 @@
 
 The browser reaches the server through a byte-counting TCP relay, so the measured figure is what the
 link carries (websocket compression included, `server.enableWebsocketCompression` in
-.streamlit/config.toml). Beside it: the websocket messages the browser decoded (Playwright's
-page.on("websocket") frame events: messages per second, their uncompressed size, the largest). The
+.streamlit/config.toml; the live feed's polls are HTTP requests on the same link, gzipped). Beside it:
+the websocket messages the browser decoded (Playwright's page.on("websocket") frame events: messages
+per second, their uncompressed size, the largest) and the live feed's polls per second. The
 window starts after the page has drawn and Play has taken, so the one-off page load is not counted.
 Goal: at most half of a 1 Mbit/s link (62.5 KB/s), so a visitor on a slow link keeps up with room
 to spare (issue #17: a single run sent ~307 KB/s in 32 messages/s, a race ~465 KB/s, and a 1 Mbit/s
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 from benchmarks.common import CHROMIUM_ARGS, READY_JS, Row, browser_available, chromium_path, press_play, streamlit_app
+from playground.live.feed import PATH as FEED_PATH
 
 CASES = {"single run": "?patience=0&epochs=10000", "race, 4 lanes": "?mode=race&patience=0&epochs=10000"}
 GOAL_KB_S = 62.5  # half of 1 Mbit/s
@@ -90,8 +92,9 @@ def measure(browser, url: str, seconds: float) -> dict:
     ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
     relay = Relay(url)
     try:
-        page, wire = ctx.new_page(), Wire()
+        page, wire, polls = ctx.new_page(), Wire(), []
         page.on("websocket", wire.listen)
+        page.on("request", lambda r: polls.append(time.monotonic()) if FEED_PATH + "?" in r.url else None)
         page.goto(urlunsplit(urlsplit(url)._replace(netloc=urlsplit(relay.url).netloc)), timeout=120_000)
         page.wait_for_function(READY_JS, timeout=120_000, polling=100)
         press_play(page, timeout_s=60)
@@ -104,6 +107,7 @@ def measure(browser, url: str, seconds: float) -> dict:
         span = max(end - start, 1e-9)
         return {"wire_bytes_per_s": relay.bytes_between(start, end) / span, "bytes_per_s": sum(sizes) / span,
                 "messages_per_s": len(sizes) / span, "largest": max(sizes, default=0),
+                "polls_per_s": sum(start <= t <= end for t in polls) / span,
                 "epochs_per_s": (e1 - e0) / span, "seconds": span}
     finally:
         ctx.close()
@@ -126,8 +130,9 @@ def run(quick: bool = False, tiny: bool = False) -> list[Row]:
                 m = measure(browser, server.url + query, seconds)
                 rows.append(Row("B8", f"{case}: received per visitor, on the wire", m["wire_bytes_per_s"] / KB,
                                 "KB/s", goal=("<=", GOAL_KB_S), digits=1,
-                                detail=f"{m['bytes_per_s'] / KB:.1f} KB/s uncompressed in "
+                                detail=f"websocket {m['bytes_per_s'] / KB:.1f} KB/s uncompressed in "
                                        f"{m['messages_per_s']:.1f} messages/s, largest {m['largest'] / KB:.1f} KB, "
+                                       f"and {m['polls_per_s']:.1f} live-feed polls/s; "
                                        f"{m['epochs_per_s']:.0f} epochs/s over {m['seconds']:.0f} s"))
         finally:
             browser.close()

@@ -163,6 +163,10 @@ def test_play_pause_step_with_no_blank_frames(cold_start, browser_context):
     redraws = rate(playing, lambda s: s["boundary"]["frames_drawn"])
     print(f"\nboundary redraws/s while playing: {redraws:.1f} (epochs {epochs[0]} -> {epochs[-1]})")
     assert redraws > 0
+    # app.py serves the live feed: the charts' epochs come with its polls, not with Streamlit's reruns.
+    fed = playing[-1]
+    assert fed["boundary"]["feed"]["items"] > 0 and fed["loss"]["feed"]["items"] > 0, fed["loss"]["feed"]
+    assert fed["loss"]["feed"]["fails"] == 0
 
     play_button(page).click()  # Pause
     wait_label(page, "Play")

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_streamlit_run_app_py_finds_the_st_app_and_its_page():
     found = discover_asgi_app(ROOT / "app.py")
     assert found.is_asgi_app and found.app_name == "app"
-    assert "st.App(\"page.py\", lifespan=lifespan)" in (ROOT / "app.py").read_text()
+    assert "st.App(\"page.py\", lifespan=lifespan, routes=feed.routes())" in (ROOT / "app.py").read_text()
     assert (ROOT / "page.py").exists()
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -19,6 +18,8 @@ from playground.config import MAX_LAYERS, MAX_NEURONS, MAX_STEPS_PER_S, MAX_TRAI
 from playground.figures.boundary import boundary_figure, shown, small_multiple
 from playground.figures.network import network_frame
 from playground.figures.payload import figure_dict
+from playground.live import feed as live_feed
+from playground.live.feed import Got
 from playground.live.loop import frame, point_traces
 from playground.ui import state
 from playground.ui.live_chart import live_chart
@@ -26,6 +27,7 @@ from playground.ui.network_view import network_view, view_height
 from playground.ui.state import DEFAULT_SPEED, LiveRun
 
 TICK_S = 0.2  # fragment period while playing: 5 round trips a second (0.15 gave 25% fewer boundary redraws)
+FED_TICK_S = 1.0  # the same with the live feed, where the charts poll their own data: the counter and the tables
 SPEEDS = (1, 2, 5, 10, 20, 40, DEFAULT_SPEED, 80, 160, 1000)
 MAX_SPEED = SPEEDS[-1]  # shown as "max": as fast as the CPU and the steps/s cap allow
 PRESENT_HEIGHT = 420  # each chart in projector mode: two side by side fill a 1280x720 projector
@@ -33,16 +35,7 @@ PRESENT_FONT = 16  # plotly's font size in projector mode (12 otherwise)
 SHOW_VAL, DISCRETIZE = "show_val", "discretize"  # the boundary's view toggles (display only: not in the run's config)
 
 
-@dataclass
-class Got:
-    """What one tick collected: boundary frames and loss points per lane, whether any were lost, the network."""
-
-    frames: list[list[dict]] = field(default_factory=list)
-    points: list[list[tuple]] = field(default_factory=list)
-    lost: bool = False
-    network: dict | None = None  # the newest network-view frame, if one was made since the last tick
-
-
+Tick = Callable[[Got], dict | None]  # a chart's share of a tick: {"frames": [...], "points": {...}, "layout": {...}}
 Draw = Callable[[LiveRun, Got | None], None]
 
 
@@ -122,18 +115,20 @@ def _reset(run: LiveRun) -> None:
 
 
 def live_area(run: LiveRun, draw: Draw) -> None:
-    """The live fragment: re-run every TICK_S while playing, else only on demand."""
+    """The live fragment: re-run every TICK_S while playing (FED_TICK_S with the live feed), else on demand."""
     ui = state.ui()
     if ui.playing and not run.worker.playing and not run.runner.done:
         run.worker.speed = _speed()
         run.worker.play()  # back to a mode that was playing, or a session that reconnected
-    run_every = TICK_S if ui.playing else None
+    run_every = (FED_TICK_S if _fed(run) else TICK_S) if ui.playing else None
 
     @st.fragment(run_every=run_every)
     def _live() -> None:
         ui = state.ui()
         got = _collect(run) if ui.playing else None
+        run.feed.begin()  # the charts this run draws are fed from now on; the others (all, paused) no more
         draw(run, got)
+        run.feed.end()
         if run.worker.capped:
             st.caption(f"Speed is capped at {MAX_STEPS_PER_S:,} optimizer steps per second per visitor.")
         if ui.playing and run.runner.done and not run.worker.playing:
@@ -141,6 +136,11 @@ def live_area(run: LiveRun, draw: Draw) -> None:
             st.rerun(scope="app")  # stop the ticks and relabel Play
 
     _live()
+
+
+def _fed(run: LiveRun) -> bool:
+    """The charts poll the live feed (app.py serves it, and no chart of this run reported it unreachable)."""
+    return live_feed.served() and not run.feed_failed
 
 
 def _collect(run: LiveRun) -> Got:
@@ -151,7 +151,9 @@ def _collect(run: LiveRun) -> Got:
     if worker.queued:
         st.info(f"Queued: {worker.queued - 1} ahead of you. {MAX_TRAINING_SESSIONS} visitors are training "
                 "right now; yours starts as soon as a place frees up.")
-    return Got(*worker.collect(), network=worker.collect_network())
+    if _fed(run):  # the feed's polls collect the charts' data; this tick keeps the counter and the tables
+        return Got(fed=True)
+    return run.collect()
 
 
 def counter(run: LiveRun, detail: str, unit: str = "Epoch", spark: str = "") -> None:
@@ -187,16 +189,30 @@ def _presented(figure: dict, height: int) -> dict:
 
 def chart(run: LiveRun, key: str, figure: Callable[[], dict], frames: list[dict] | None = None, *,
           height: int, points: dict | None = None, layout: dict | None = None, lost: bool = False,
-          clicks: bool = False, flush: bool = False):
+          clicks: bool = False, flush: bool = False, got: Got | None = None, tick: Tick | None = None):
     """A live chart whose figure travels only when due; frames and points travel every tick.
 
+    tick: the chart's share of what a tick collected (got); with the live feed the browser polls it instead.
     clicks: returns the chart's value, the last click on it ({x, y, n, t}; a figure request has "need").
     """
+    extra = {}
+    if got is not None and tick is not None:
+        if got.fed:
+            extra["feed"] = run.feed.register(key, tick)
+        else:
+            part = tick(got) or {}
+            frames, points = part.get("frames", frames), part.get("points", points)
+            layout = part.get("layout", layout)
+        lost = lost or got.lost
+    ask = state.widget(key)
+    if isinstance(ask, dict) and ask.get("feed_failed") and not run.feed_failed:
+        run.feed_failed = True  # this browser cannot reach the feed: the ticks carry the data again, 5 a second
+        st.rerun(scope="app")
     due = lost or _figure_due(run, key)
     sends = run.figure_sends.get(key, 0) + due
     value = live_chart(_presented(figure(), height) if due else None, frames, key=key, revision=run.revision,
                        height=height, points=points, layout=layout, clicks=clicks, flush=flush,
-                       session=_session_tag(), figure_id=f"{run.revision}.{sends}")
+                       session=_session_tag(), figure_id=f"{run.revision}.{sends}", **extra)
     if due:  # counted as sent only once its element is out: a run interrupted before that sends it again
         run.sent[key], run.figure_sends[key] = state.ui().page_run, sends
     return value
@@ -211,7 +227,9 @@ def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, 
                small: bool = False) -> None:
     """Lane k's decision boundary: its base figure when due, then this tick's frames (small: one of a row)."""
     trainer = run.runner.lanes[k]
-    frames = got.frames[k] if got and got.frames and got.frames[k] else [frame(trainer, run.boundary)]
+
+    def tick(g: Got) -> dict | None:
+        return {"frames": g.frames[k]} if g.frames and g.frames[k] else None
 
     def base() -> dict:
         if k not in run.figures:  # built once per run; later epochs arrive as frames
@@ -223,7 +241,8 @@ def lane_chart(run: LiveRun, k: int, got: Got | None, *, height: int, key: str, 
         return shown(run.figures[k], validation=bool(state.widget(SHOW_VAL, True)),
                      discrete=run.boundary.discrete)
 
-    chart(run, key, base, frames, height=height, flush=got is None)  # paused: the current weights at once
+    paused = None if got else [frame(trainer, run.boundary)]  # paused: the current weights at once
+    chart(run, key, base, paused, height=height, flush=got is None, got=got, tick=tick)
 
 
 def loss_points(got: Got | None, validation: bool, *, weight_norms: bool = False) -> dict | None:
@@ -247,5 +266,7 @@ def network_chart(run: LiveRun, got: Got | None, *, key: str, on_edit: Callable[
         net = network_frame(trainer, run.boundary)
     run.sent[key] = page_run
     edit = {"max_layers": MAX_LAYERS, "max_units": MAX_NEURONS} if on_edit else None
+    # Fed, its newest frame comes with the feed's polls (as a one-frame list: late ones after a Pause are dropped).
+    fed = run.feed.register(key, lambda g: {"frames": [g.network]} if g.network else None) if got and got.fed else None
     network_view(net, key=key, revision=run.revision, height=view_height(trainer, editable=bool(edit)), edit=edit,
-                 on_edit=on_edit)
+                 on_edit=on_edit, feed=fed)

@@ -16,6 +16,7 @@ import streamlit as st
 from playground import links
 from playground.config import MAX_LAYERS, MAX_SEED, MAX_STEPS_PER_S, MAX_TRAINING_SESSIONS, RunConfig
 from playground.figures.grid import Boundary
+from playground.live.feed import Feed, Got
 from playground.live.loop import lane_frames, loss_points
 from playground.live.runner import Runner
 from playground.live.share import FairShare
@@ -45,6 +46,15 @@ class LiveRun:
     answered: dict[str, object] = field(default_factory=dict)  # chart key -> the browser request answered
     figure_sends: dict[str, int] = field(default_factory=dict)  # chart key -> figures sent (the browser's check)
     reset: Callable[[], None] | None = None  # what Reset does, where it is not "new initial weights"
+    feed: Feed = field(init=False)  # the charts' own channel to this run's epochs (see playground.live.feed)
+    feed_failed: bool = False  # a chart's browser could not reach the feed: the ticks carry its data
+
+    def __post_init__(self) -> None:
+        self.feed = Feed(self.collect)
+
+    def collect(self) -> Got:
+        """Everything the worker recorded since the last collect (a tick's, or a feed poll's)."""
+        return Got(*self.worker.collect(), network=self.worker.collect_network())
 
 
 @dataclass

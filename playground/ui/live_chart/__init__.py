@@ -31,7 +31,7 @@ def batch_id(frames: list[dict] | None, revision: str | int) -> str | None:
 def live_chart(figure: dict | None, frames: list[dict] | None = None, *, key: str, height: int = 420,
                revision: str | int = 0, frame_ms: float | None = None, points: dict | None = None,
                layout: dict | None = None, clicks: bool = False, flush: bool = False, session: str | None = None,
-               figure_id: str | None = None):
+               figure_id: str | None = None, feed: dict | None = None):
     """Show a plotly figure dict, updated in place; play back frames in order, append loss points.
 
     figure=None keeps the figure the browser already has for this revision (a browser that has none
@@ -43,6 +43,8 @@ def live_chart(figure: dict | None, frames: list[dict] | None = None, *, key: st
     says that a new run started.
     figure_id: names the newest figure sent; a browser that holds another one asks for it (a figure lost with
     an interrupted run is sent again).
+    feed: {url, t, c, ms}: the browser polls url for this chart's frames and points (playground.live.feed);
+    a browser that cannot reach it says so in the value ({"feed_failed": true}) and the ticks carry them again.
     """
     frames = list(frames or [])
     extra = {"clicks": True} if clicks else {}  # other charts send the same arguments as before
@@ -52,6 +54,8 @@ def live_chart(figure: dict | None, frames: list[dict] | None = None, *, key: st
         extra.update(session=session, chart=key)
     if figure_id is not None:
         extra["figure_id"] = figure_id
+    if feed is not None:
+        extra["feed"] = feed
     return declared(_NAME, _PATH)(
         figure=figure, frames=frames, batch_id=batch_id(frames, revision), revision=str(revision),
         height=int(height), frame_ms=frame_ms, points=points, layout=layout, key=key, default=None, **extra,

@@ -1,7 +1,7 @@
 """The network view: a components-v1 iframe drawing network frames (figures.network) with canvases and SVG.
 
 No plotly and no build step: each unit is a canvas painted with putImageData through a colour
-lookup table, each link an SVG line; frames arrive with the live tick and redraw in place.
+lookup table, each link an SVG line; frames arrive with the live tick (or its feed) and redraw in place.
 """
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ def view_height(trainer, editable: bool = False) -> int:
 
 
 def network_view(frame: dict | None, *, key: str, revision: str | int, height: int, edit: dict | None = None,
-                 on_edit=None):
+                 on_edit=None, feed: dict | None = None):
     """Draw a network frame; frame=None keeps what the browser shows (a tick that made no new one).
 
     edit: {max_layers, max_units} shows +/- for layers and units; a click calls on_edit (its value, read with
     state.widget(key): {op: "layers" | "units", layer, delta, t}).
+    feed: {url, t, c, ms}: the browser polls url for newer frames between ticks (playground.live.feed).
     """
+    extra = {"feed": feed} if feed else {}
     return declared(_NAME, _PATH)(frame=frame, revision=str(revision), height=int(height), node=NODE_PX, gap=GAP_PX,
-                                  edit=edit, key=key, default=None, on_change=on_edit)
+                                  edit=edit, key=key, default=None, on_change=on_edit, **extra)

@@ -143,8 +143,8 @@ def draw(run: LiveRun, got: live.Got | None) -> None:
         loss = race_loss_spec(race.trainers, race.labels, log_y=state.widget("log_y", False), validation=has_val)
         return with_weight_norms(loss, race.trainers, race.labels, height=LOSS_HEIGHT)
 
-    points = live.loss_points(got, has_val, weight_norms=True)
-    live.chart(run, "race_loss_chart", figure, height=LOSS_HEIGHT, points=points, lost=bool(got and got.lost))
+    live.chart(run, "race_loss_chart", figure, height=LOSS_HEIGHT, got=got,
+               tick=lambda g: {"points": live.loss_points(g, has_val, weight_norms=True)})
     st.table(styled_leaderboard(race.leaderboard()))  # a real HTML table: 4 rows, no canvas grid
 
 

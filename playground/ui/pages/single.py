@@ -87,8 +87,13 @@ def _loss_chart(run: LiveRun, got: live.Got | None, height: int) -> None:
     def figure() -> dict:
         return loss_spec(trainer.history, log_y=state.widget("log_y", False), validation=has_val, **marks)
 
-    live.chart(run, "loss_chart", figure, height=height, points=live.loss_points(got, has_val),
-               layout=loss_markers(trainer.history, **marks), lost=bool(got and got.lost))
+    def tick(g: live.Got) -> dict:
+        now = {"best_epoch": trainer.best_epoch or None, "stop_epoch": trainer.stop_epoch,
+               "events": trainer.history.events}  # a poll's markers are as of its epochs
+        return {"points": live.loss_points(g, has_val), "layout": loss_markers(trainer.history, **now)}
+
+    live.chart(run, "loss_chart", figure, height=height, layout=loss_markers(trainer.history, **marks),
+               got=got, tick=tick)
 
 
 INTERNALS_CHART = "internals_chart"  # + the quantities shown: a new set is a new chart with its own figure
@@ -141,10 +146,13 @@ def _internals(run: LiveRun, got: live.Got | None) -> None:
     for stale in [k for k in run.sent if k.startswith(INTERNALS_CHART) and k != key]:
         del run.sent[stale]  # toggled back to an earlier set: its new chart needs the figure again
     shapes, history = trainer.internals.shapes, trainer.history
-    since = got.points[0][0][0] if got and got.points and got.points[0] else None  # this tick's first epoch
-    points = internals_points(history, shown, len(shapes), since_epoch=since) if since is not None else None
+
+    def tick(g: live.Got) -> dict | None:
+        since = g.points[0][0][0] if g.points and g.points[0] else None  # this tick's first epoch
+        return None if since is None else {"points": internals_points(history, shown, len(shapes), since_epoch=since)}
+
     live.chart(run, key, lambda: internals_spec(history, shown, shapes), height=internals_height(shown),
-               points=points, lost=bool(got and got.lost))
+               got=got, tick=tick)
 
 
 def _network_view(run: LiveRun, got: live.Got | None) -> None:

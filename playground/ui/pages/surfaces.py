@@ -72,8 +72,13 @@ def draw(run: LiveRun, got: live.Got | None) -> None:
     live.counter(run, f"{len(runner.paths)} paths on {runner.surface.info.label} from ({start})", unit="Step")
     if runner.message:
         st.caption(md(runner.message))
-    lanes = got.frames if got and got.frames and got.frames[0] else [[f] for f in path_frames(runner)]
-    click = live.chart(run, "surface_chart", lambda: _contour(run), merge_frames(lanes), height=HEIGHT, clicks=True)
+    paused = None if got else merge_frames([[f] for f in path_frames(runner)])  # paused: where each path is now
+
+    def tick(g: live.Got) -> dict | None:
+        return {"frames": merge_frames(g.frames)} if g.frames and g.frames[0] else None
+
+    click = live.chart(run, "surface_chart", lambda: _contour(run), paused, height=HEIGHT, clicks=True, got=got,
+                       tick=tick)
     _take_click(click, runner)
     with st.container(key="surface_table"):  # a stable home: the caption above comes and goes
         st.table(_styled(runner.table()))
@@ -87,8 +92,8 @@ def draw(run: LiveRun, got: live.Got | None) -> None:
         return values_spec(runner.labels, series, whole, log_y=log_y,
                            ylabel="f − f*" + (" (log)" if log_y else "") if known else "f")
 
-    live.chart(run, "surface_values", values, height=340, points=live.loss_points(got, False),
-               lost=bool(got and got.lost))
+    live.chart(run, "surface_values", values, height=340, got=got,
+               tick=lambda g: {"points": live.loss_points(g, False)})
     if predictions:
         st.table(_theory_table(runner, predictions))
 

@@ -14,6 +14,7 @@
   const BACKLOG_INTERVALS = 3;            // drop oldest frames beyond this many intervals of playback
   const SEEN_MAX = 64;                    // batch ids remembered (args are re-sent on every rerun)
   const ASK_RETRY_MS = 2000;              // a figure asked for and still missing is asked for again
+  const FED_KEEP = 100;                   // feed items kept to re-apply over a figure that was built before them
   const TITLE_MS = 100;                   // the painter's title text: at most 10 changes a second (see showTitle)
 
   const plotDiv = document.getElementById("plot");
@@ -36,7 +37,7 @@
     interval: DEFAULT_INTERVAL, lastBatchAt: 0, delay: 40, frameMs: null,
     busy: false, timer: null, nextDue: 0, lastDrawAt: 0, drawCost: 0, overlay: {}, overlayTitle: null, lut: null,
     syncTimer: null, pending: {}, asked: null, askedAt: 0, figId: null, layoutKey: null, clicks: false, clickBound: false, session: null,
-    chain: Promise.resolve(),
+    chain: Promise.resolve(), fed: [],
   };
   // The painter's side (see "the painter" below): its worker, the canvas it owns, the frames sent and not yet done.
   const P = { worker: null, canvas: null, lut: null, seq: 0, sent: new Map(), reads: new Map(), queue: 0, cost: 0, failed: false,
@@ -362,12 +363,14 @@
       S.overlay = {};
       S.pending = {};
       S.overlayTitle = null;
+      S.fed = [];
       msgDiv.style.display = "none";  // a new dataset starts with a clean slate
     } else if (key === S.figKey) {
       return true;  // identical figure re-sent by a rerun: nothing to do
     }
     S.figKey = key;
     react(args.figure);
+    S.fed.forEach((it) => pointsAndMarkers(it.points, null));  // points the feed brought since it was built
     return true;
   }
 
@@ -662,10 +665,33 @@
       showMsg("Chart unavailable: " + (window.pgPlotlyError || "plotly.js did not load"));
       return;
     }
-    if (!syncFigure(args)) return;  // frames and points wait for their figure
+    if (!syncFigure(args)) {  // frames and points wait for their figure
+      FEED.set(null);
+      return;
+    }
     enqueue(args);
     pointsAndMarkers(args.points, args.layout);
+    FEED.set(args.feed || null);
   }
+
+  // ---- the live feed: frames and points polled between reruns (feed.js) -----------------------------
+  function ask(extra) {
+    stats.asks += 1;
+    post("streamlit:setComponentValue",
+         { value: Object.assign({ need: S.revision, t: Date.now() }, extra || {}), dataType: "json" });
+  }
+
+  const FEED = !window.pgFeed ? { set() {}, stats: null } : window.pgFeed({  // no feed.js: no feed was offered
+    frames: (frames, id) => enqueue({ frames: frames, batch_id: id }),
+    points: (it) => {
+      S.fed.push(it);  // kept to re-apply over a figure built before they came
+      if (S.fed.length > FED_KEEP) S.fed.shift();
+      pointsAndMarkers(it.points, it.layout);
+    },
+    lost: () => ask(),  // the server's backlog overflowed: the figure holds every epoch
+    failed: () => ask({ feed_failed: true }),
+  });
+  stats.feed = FEED.stats;
 
   window.addEventListener("message", (event) => {
     const data = event.data;

@@ -311,7 +311,16 @@
       S.hover = null;
     }
     if (args.frame) draw(args.frame, true);
+    FEED.set(args.feed || null);
   }
+
+  // Newer frames between ticks come from the live feed (feed.js, served by app.py), the newest of each poll.
+  const FEED = !window.pgFeed ? { set() {} } : window.pgFeed({
+    frames: (frames) => guarded(() => draw(frames[frames.length - 1], true))(),
+    points: () => {},
+    lost: () => {},
+    failed: () => {},  // the live chart beside it reports an unreachable feed for the whole run
+  });
 
   // fn, but an exception it throws is shown in the view: never let one reach the page.
   function guarded(fn) {
