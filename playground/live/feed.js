@@ -26,6 +26,7 @@
     function poll(g) {
       if (!feed || g !== gen) return;
       const f = feed, url = f.url + "?t=" + encodeURIComponent(f.t) + "&c=" + encodeURIComponent(f.c);
+      const started = performance.now(), every = Number(f.ms) > 0 ? Number(f.ms) : 200;
       stats.polls += 1;
       fetch(url, { cache: "no-store", credentials: "same-origin" })
         .then((r) => (r.status === 404 ? null : r.ok ? r.json() : Promise.reject(new Error("HTTP " + r.status))))
@@ -39,7 +40,8 @@
           if (fails === FAILS && g === gen) on.failed();
         })
         .finally(() => {
-          if (feed && g === gen && fails < FAILS) setTimeout(() => poll(g), Number(f.ms) > 0 ? Number(f.ms) : 200);
+          // On a steady beat, not `every` after each answer: even batches let playback pace them evenly.
+          if (feed && g === gen && fails < FAILS) setTimeout(() => poll(g), Math.max(0, every - (performance.now() - started)));
         });
     }
 
