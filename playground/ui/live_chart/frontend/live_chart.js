@@ -34,7 +34,7 @@
 
   const S = {
     revision: undefined, figKey: "", height: 0, seen: [], queue: [],
-    interval: DEFAULT_INTERVAL, lastBatchAt: 0, delay: 40, frameMs: null,
+    interval: DEFAULT_INTERVAL, lastBatchAt: 0, delay: 40, frameMs: null, frameGap: 0,
     busy: false, timer: null, nextDue: 0, lastDrawAt: 0, drawCost: 0, overlay: {}, overlayTitle: null, lut: null,
     syncTimer: null, pending: {}, asked: null, askedAt: 0, figId: null, layoutKey: null, clicks: false, clickBound: false, session: null,
     chain: Promise.resolve(), fed: [],
@@ -488,8 +488,8 @@
     const queued = (flush ? 0 : P.queue) + got.items.length;
     // Paced at the rate frames arrive, the backlog drained gently: a tick that comes late then finds frames
     // still playing, where draining all of it each tick left playback idle and then hurrying (skipping).
-    const delay = S.frameMs || clamp(S.interval / (got.items.length + 0.25 * (queued - got.items.length)),
-                                     MIN_DELAY, MAX_DELAY);
+    const n = got.items.length, each = S.frameGap || S.interval / n;
+    const delay = S.frameMs || clamp((each * n) / (n + 0.25 * (queued - n)), MIN_DELAY, MAX_DELAY);
     const keep = backlogKeep(delay, P.cost);
     P.queue = flush ? 1 : Math.min(queued, keep);  // until the worker says
     w.postMessage({ frames: got.items.map((it) => ({ seq: it.seq, enc: it.enc })), delay: delay, keep: keep,
@@ -559,6 +559,11 @@
     S.lastBatchAt = now;
     S.frameMs = Number(args.frame_ms) > 0 ? Number(args.frame_ms) : null;
     const batch = frames.filter((f) => f && typeof f === "object");
+    // The rate frames are made at, averaged over batches: one poll's count jitters (11, 12, 13 frames in
+    // 200 ms at 60 a second), and pacing by it made the painter wait out refreshes for frames due a little later.
+    if (S.interval !== DEFAULT_INTERVAL && gap < MAX_GAP && batch.length) {
+      S.frameGap = S.frameGap ? 0.85 * S.frameGap + 0.15 * (gap / batch.length) : gap / batch.length;
+    }
     stats.received += batch.length;
     const flush = !!args.flush;
     if (painterUsable()) serial(() => route(batch, flush));  // after a react still in flight: its image

@@ -64,12 +64,15 @@ function schedule() {
 
 function pump(now) {
   if (!queue.length || !canvas) return;
-  if (now < nextDue - Math.min(8, delay / 2)) { schedule(); return; }  // not due before the next frame
+  // Frames made about as fast as the display draws get one refresh each; waiting for each one's due time there
+  // only wasted the refreshes that came a little early (a standing backlog is trimmed below instead).
+  const paced = delay > 1.1 * vsync;
+  if (paced && now < nextDue - Math.min(8, delay / 2)) { schedule(); return; }  // not due before the next frame
   const late = pgSkip(now, nextDue, delay, queue.length, BEHIND);
   const trim = pgStanding(standing, queue.length - 1, now, STANDING_MS, STANDING_KEEP, STANDING_SKIP);
   const skip = Math.min(late + trim, queue.length - 1);  // a standing backlog's frames were never due: no pace change
   if (skip > 0) queue.splice(0, skip);
-  nextDue += (late + 1) * delay;
+  nextDue = paced ? nextDue + (late + 1) * delay : now + delay;
   const frame = queue.shift();
   const t0 = performance.now();
   let ok = true;
