@@ -172,3 +172,28 @@ def test_the_same_sweep_runs_on_a_separately_started_ray_head(tmp_path, referenc
         stop_by_pid(head)
         shutil.rmtree(temp, ignore_errors=True)
     assert head.returncode is not None
+
+
+WORKER_CODE = """
+import pickle, sys
+from playground.sweeps import cell, tune_run  # what a sweep's Ray worker imports to run its trials
+cfg, dataset, target = pickle.loads(sys.stdin.buffer.read())
+result = cell.run(cfg, target, dataset=dataset)
+print(pickle.dumps((result, sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))).hex())
+"""
+
+
+def test_a_trial_on_the_data_the_sweep_made_imports_no_sklearn_and_equals_a_plain_run():
+    """A worker's start-up skips sklearn (0.6 s): the sweep hands each trial its data, made in the driver."""
+    import pickle
+
+    from playground.engine.data import load_dataset
+    from playground.sweeps.config import plan
+
+    trial = plan(SCFG, BASE)[4]
+    done = subprocess.run([sys.executable, "-c", WORKER_CODE], cwd=ROOT, capture_output=True, timeout=300, check=True,
+                          input=pickle.dumps((trial.cfg, load_dataset(trial.cfg), SCFG.target)))
+    result, sklearn_modules = pickle.loads(bytes.fromhex(done.stdout.decode().split()[-1]))
+    assert sklearn_modules == []
+    want = cell.run(trial.cfg, SCFG.target)
+    assert set(result) == set(want) and all(same(result[k], want[k]) for k in want)

@@ -9,6 +9,7 @@ import numpy as np
 
 from playground.catalog import SWEEP_METRICS
 from playground.config import RunConfig
+from playground.engine.data import Dataset
 from playground.engine.train import Trainer
 
 METRIC_KEYS = tuple(SWEEP_METRICS)  # measure() returns each of them
@@ -33,10 +34,11 @@ def measure(trainer: Trainer, target: float) -> dict:
     }
 
 
-def run(cfg: RunConfig, target: float, *, every: int | None = None,
+def run(cfg: RunConfig, target: float, *, dataset: Dataset | None = None, every: int | None = None,
         report: Callable[[dict], None] | None = None) -> dict:
-    """Train cfg to its end and return its metrics; report(metrics) every `every` epochs too (ASHA)."""
-    trainer = Trainer(cfg)
+    """Train cfg (on dataset, else its own) to its end and return its metrics; report(metrics) every `every`
+    epochs too (ASHA)."""
+    trainer = Trainer(cfg, dataset)
     chunk = every or cfg.epochs
     while not trainer.done and trainer.current_epoch < cfg.epochs:
         trainer.run(epochs=chunk)
