@@ -553,15 +553,15 @@
     if (S.seen.length > SEEN_MAX) S.seen.shift();
 
     const now = performance.now();
-    const gap = now - S.lastBatchAt;
+    const gap = now - S.lastBatchAt, learn = S.lastBatchAt && gap < MAX_GAP;  // a batch before this one, no pause
     // Slow average: rerun gaps jitter (a burst of two renders must not halve the estimate).
-    if (S.lastBatchAt && gap < MAX_GAP) S.interval = clamp(0.7 * S.interval + 0.3 * gap, MIN_INTERVAL, MAX_GAP);
+    if (learn) S.interval = clamp(0.7 * S.interval + 0.3 * gap, MIN_INTERVAL, MAX_GAP);
     S.lastBatchAt = now;
     S.frameMs = Number(args.frame_ms) > 0 ? Number(args.frame_ms) : null;
     const batch = frames.filter((f) => f && typeof f === "object");
     // The rate frames are made at, averaged over batches: one poll's count jitters (11, 12, 13 frames in
     // 200 ms at 60 a second), and pacing by it made the painter wait out refreshes for frames due a little later.
-    if (S.interval !== DEFAULT_INTERVAL && gap < MAX_GAP && batch.length) {
+    if (learn && batch.length) {
       S.frameGap = S.frameGap ? 0.85 * S.frameGap + 0.15 * (gap / batch.length) : gap / batch.length;
     }
     stats.received += batch.length;
