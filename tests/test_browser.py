@@ -233,6 +233,7 @@ def test_measure_speed(training_run):
         "window_s": round(samples[-1]["t"] - samples[0]["t"], 2),
         "loss_chart_renders_per_s": round(rate(samples, lambda s: s["loss"]["renders"]), 1),
         "loss_chart_reacts_per_s": round(rate(samples, lambda s: s["loss"]["reacts"]), 1),
+        "loss_points_per_s": round(rate(samples, lambda s: s["loss"]["points"]), 1),
         "boundary_redraws_per_s": round(rate(samples, lambda s: s["boundary"]["frames_drawn"]), 1),
         "boundary_frames_dropped": samples[-1]["boundary"]["dropped"] - samples[0]["boundary"]["dropped"],
         "boundary_last_draw_ms": round(samples[-1]["boundary"]["last_draw_ms"], 1),
@@ -242,4 +243,6 @@ def test_measure_speed(training_run):
     METRICS_JSON.write_text(json.dumps(METRICS, indent=2))
     print("\nbrowser metrics:", json.dumps(METRICS, indent=2))
     assert samples[-1]["epoch"] > samples[0]["epoch"]
-    assert METRICS["loss_chart_renders_per_s"] > 0 and METRICS["boundary_redraws_per_s"] > 0
+    # The loss curve's epochs come with the live feed's polls, not with Streamlit's renders (a rerun whose
+    # arguments are unchanged renders nothing), so the curve's growth is what shows it is live.
+    assert METRICS["loss_points_per_s"] > 0 and METRICS["boundary_redraws_per_s"] > 0
