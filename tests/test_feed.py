@@ -65,6 +65,15 @@ def test_a_chart_the_last_run_did_not_draw_is_fed_no_more_and_unknown_charts_get
     assert feed.poll("boundary") == [] and source.calls == 0  # and nothing was collected for nobody
 
 
+def test_a_poll_of_a_registered_chart_tells_the_run_its_page_is_ready():
+    asked = []
+    feed = Feed(Source(), on_poll=lambda: asked.append(1))
+    assert feed.poll("boundary") == [] and not asked  # a chart the run did not draw (paused) says nothing
+    feed.register("boundary", frames_share)
+    feed.poll("boundary")
+    assert asked == [1]
+
+
 def test_lost_epochs_and_a_chart_that_stopped_asking_make_it_ask_for_its_figure():
     source = Source()
     feed = Feed(source)

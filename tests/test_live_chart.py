@@ -328,4 +328,34 @@ def test_playback_rules_trim_only_a_standing_backlog_and_learn_the_refresh_inter
     assert refresh[0] == pytest.approx(8.3, abs=0.3)  # a 120 Hz display is learnt
     assert refresh[1] == refresh[2] == 16.7  # a missed frame, or a hidden tab's pause, says nothing of the display
     assert refresh[3] == pytest.approx(16.69, abs=0.01)
+    gaps = page.evaluate("() => [pgFrameGap(0, 16), pgFrameGap(73, 16), pgFrameGap(16, 73)]")
+    assert gaps[0] == 16  # the first batch's rate is taken as it is
+    assert gaps[1] == pytest.approx(44.5) and gaps[2] == pytest.approx(24.55)  # faster at once, slower slowly
+    page.close()
+
+
+@pytest.mark.browser
+def test_a_pause_ends_the_frame_rate_so_play_starts_without_the_old_one(browser):
+    """The gap from a paused chart's frame to the next batch is the pause: learnt, it paced Play's first seconds
+    at 14 frames a second while 60 came (and the backlog was dropped)."""
+    page = browser.new_page()
+    page.goto((lc._PATH / "index.html").as_uri())
+    fig = {"data": [{"type": "heatmap", "z": [[0, 0], [0, 0]]}], "layout": {}}
+
+    def batch(n: int, start: int) -> list[dict]:
+        return [{"epoch": e, "patches": [{"trace": 0, "z": lc.encode_grid(np.eye(2) * e, 0, 99)}]}
+                for e in range(start, start + n)]
+
+    def send(bid: str, frames: list[dict], **extra) -> float:
+        _render(page, figure=fig, frames=frames, batch_id=bid, revision="r", height=300, **extra)
+        return page.evaluate("window.pgStats.frame_gap")
+
+    assert send("a", batch(4, 1)) in (0, None)  # the first batch: no gap to learn from
+    page.wait_for_timeout(200)
+    assert send("b", batch(4, 5)) > 0
+    assert send("c", batch(1, 9), flush=True) == 0  # paused: the rate ends with the playback
+    page.wait_for_timeout(600)
+    assert send("d", batch(4, 10)) == 0  # Play: the pause's gap is not learnt
+    page.wait_for_timeout(200)
+    assert send("e", batch(4, 14)) == pytest.approx(50, abs=30)  # ~200 ms for 4 frames
     page.close()

@@ -169,3 +169,25 @@ def test_epochs_in_bursts_each_get_a_frame_up_to_max_fps_and_are_thinned_evenly_
     fast = [w._frame_due(t0 + k / 120) for k in range(1, 241)]
     assert sum(fast) == pytest.approx(120 + W.FRAME_BURST, abs=1)
     assert all(a or b for a, b in zip(fast[10::2], fast[11::2], strict=True))  # no two frames missed in a row
+
+
+def test_a_playback_that_waits_for_the_page_trains_from_its_first_poll_or_after_the_wait(monkeypatch):
+    """With the live feed, Play trains from the page's first poll: epochs made through the Play rerun reached the
+    page all at once (~40 at speed 60), a backlog the painter could only skip or lag behind."""
+    trainer = Trainer(CFG.replace(epochs=10_000))
+    w = make(trainer)
+    w.speed = math.inf
+    w.play(wait_for_page=True)
+    time.sleep(0.3)
+    assert trainer.current_epoch == 0 and w.playing  # waiting, not stopped
+    w.page_ready()
+    wait_until(lambda: trainer.current_epoch > 0)
+    w.pause()
+    w.play(wait_for_page=False)  # the ticks carry the data (no feed): no wait
+    wait_until(lambda: trainer.current_epoch > 5)
+    w.pause()
+    monkeypatch.setattr(W, "PAGE_WAIT_S", 0.2)  # a page that never polls (its feed failed) still trains
+    before = trainer.current_epoch
+    w.play(wait_for_page=True)
+    wait_until(lambda: trainer.current_epoch > before)
+    w.pause()

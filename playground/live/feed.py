@@ -44,8 +44,8 @@ class Got:
 class Feed:
     """One run's live channel: per chart, what its share of each collect was, until its browser asks."""
 
-    def __init__(self, collect: Callable[[], Got]):
-        self._collect = collect
+    def __init__(self, collect: Callable[[], Got], on_poll: Callable[[], None] | None = None):
+        self._collect, self._on_poll = collect, on_poll  # on_poll: a registered chart asked (the page is ready)
         self.token = secrets.token_urlsafe(16)  # the only name the browser knows this run by
         self._shares: dict[str, Callable[[Got], dict | None]] = {}
         self._fresh: set[str] = set()  # the charts registered by the script run in progress
@@ -79,6 +79,8 @@ class Feed:
         with self._lock:
             if key not in self._shares:
                 return []
+            if self._on_poll is not None:
+                self._on_poll()
             if not self._boxes[key]:
                 self._fan_out(self._collect())
             items, self._boxes[key] = self._boxes[key], []

@@ -31,6 +31,10 @@ MAX_FPS = 60  # boundary frames per second at most, like the TF Playground's one
 FRAME_BURST = 12.0
 MAX_BACKLOG = 2000  # recorded items kept for a tick that is late
 NETWORK_FPS = 10  # network-view frames per second at most (each is ~20 unit maps)
+# Play, with the live feed: training waits (at most this long) for the page's first poll. Started at the click,
+# it trained through the Play rerun and the page's render (~0.6 s, 40 epochs), and that burst reached the page
+# at once, a backlog its painter could only skip or lag behind.
+PAGE_WAIT_S = 1.5
 TURN_WAIT_S = 0.25  # longest wait for a turn before checking Pause and renewing the slot's lease
 
 
@@ -59,6 +63,8 @@ class Worker:
         self._last_frame_epoch = -1
         self.error: Exception | None = None  # what stopped the thread, if it failed
         self._playing = threading.Event()
+        self._page = threading.Event()  # the page is ready for this playback's epochs (see PAGE_WAIT_S)
+        self._page.set()
         self.held = False  # paused by the visitor (Pause, Step, Reset, a new run): only play() starts it again
         self._lock = threading.Lock()  # guards the two deques
         self._thread_lock = threading.Lock()  # guards starting and ending the thread
@@ -72,11 +78,17 @@ class Worker:
         """True while the thread is asked to train."""
         return self._playing.is_set()
 
-    def play(self) -> None:
-        """Start (or keep) training on the worker thread."""
+    def play(self, wait_for_page: bool = False) -> None:
+        """Start (or keep) training on the worker thread; wait_for_page: from the page's first poll (page_ready)."""
         with self._thread_lock:
             self.held = False
+            if wait_for_page and not self.playing:
+                self._page.clear()
             self._start_locked()
+
+    def page_ready(self) -> None:
+        """The page polls for this run's epochs: a playback waiting for it starts."""
+        self._page.set()
 
     def resume(self) -> None:
         """Train on after the worker stopped itself (no tick came for ABANDON_S); never after a pause."""
@@ -150,7 +162,14 @@ class Worker:
             net, self._net = self._net, None
         return net
 
+    def _wait_for_page(self) -> None:
+        deadline = time.monotonic() + PAGE_WAIT_S
+        while not self._page.is_set() and self._playing.is_set() and time.monotonic() < deadline:
+            self._page.wait(0.02)
+        self._page.set()  # a page that never polls (its feed failed) gets the ticks' data after the wait
+
     def _loop(self) -> None:
+        self._wait_for_page()
         owed, last = 0.0, time.monotonic()
         while self._playing.is_set() and not self.runner.done:
             now = time.monotonic()

@@ -93,7 +93,7 @@ def _set_playing(run: LiveRun, want: bool) -> None:
     ui.playing = want and not run.runner.done
     if ui.playing:
         run.worker.speed = _speed()
-        run.worker.play()
+        run.worker.play(wait_for_page=_fed(run))  # fed: from the page's first poll, not through the rerun
     else:
         run.worker.pause()  # returns once the chunk in flight is done: the counter is then true
 
@@ -119,7 +119,7 @@ def live_area(run: LiveRun, draw: Draw) -> None:
     ui = state.ui()
     if ui.playing and not run.worker.playing and not run.runner.done:
         run.worker.speed = _speed()
-        run.worker.play()  # back to a mode that was playing, or a session that reconnected
+        run.worker.play(wait_for_page=_fed(run))  # back to a mode that was playing, or a session that reconnected
     run_every = (FED_TICK_S if _fed(run) else TICK_S) if ui.playing else None
 
     @st.fragment(run_every=run_every)

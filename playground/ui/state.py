@@ -50,7 +50,7 @@ class LiveRun:
     feed_failed: bool = False  # a chart's browser could not reach the feed: the ticks carry its data
 
     def __post_init__(self) -> None:
-        self.feed = Feed(self.collect)
+        self.feed = Feed(self.collect, on_poll=self.worker.page_ready)
 
     def collect(self) -> Got:
         """Everything the worker recorded since the last collect (a tick's, or a feed poll's)."""

@@ -8,6 +8,7 @@
   const MIN_DELAY = 1, MAX_DELAY = 200;
   const BEHIND = 3;                       // frames playback may run late before it skips any (~50 ms)
   const FALLBACK_MS = 100;                // no animation frame this long (a hidden tab): draw from a timer
+  const FIRST_GAP = 16;                   // ms between frames assumed for a playback's first batch
   const DEFAULT_INTERVAL = 250;           // assumed ms between batches until two have been seen
   const MIN_INTERVAL = 50;                // floor for the measured interval between batches
   const MAX_GAP = 2000;                   // a longer gap is a pause, not a tick: don't learn from it
@@ -488,7 +489,8 @@
     const queued = (flush ? 0 : P.queue) + got.items.length;
     // Paced at the rate frames arrive, the backlog drained gently: a tick that comes late then finds frames
     // still playing, where draining all of it each tick left playback idle and then hurrying (skipping).
-    const n = got.items.length, each = S.frameGap || S.interval / n;
+    // No rate yet (the first batch of a playback): one refresh a frame, until the next batch gives the rate.
+    const n = got.items.length, each = S.frameGap || FIRST_GAP;
     const delay = S.frameMs || clamp((each * n) / (n + 0.25 * (queued - n)), MIN_DELAY, MAX_DELAY);
     const keep = backlogKeep(delay, P.cost);
     P.queue = flush ? 1 : Math.min(queued, keep);  // until the worker says
@@ -552,20 +554,19 @@
     S.seen.push(id);
     if (S.seen.length > SEEN_MAX) S.seen.shift();
 
-    const now = performance.now();
-    const gap = now - S.lastBatchAt, learn = S.lastBatchAt && gap < MAX_GAP;  // a batch before this one, no pause
+    const now = performance.now(), flush = !!args.flush;
+    // A batch before this one and no pause between: a paused chart's frame (flush) ends a playback, and the
+    // gap from it to the next batch is the pause, not the pace of training.
+    const gap = now - S.lastBatchAt, learn = !flush && S.lastBatchAt && gap < MAX_GAP;
     // Slow average: rerun gaps jitter (a burst of two renders must not halve the estimate).
     if (learn) S.interval = clamp(0.7 * S.interval + 0.3 * gap, MIN_INTERVAL, MAX_GAP);
-    S.lastBatchAt = now;
+    S.lastBatchAt = flush ? 0 : now;
     S.frameMs = Number(args.frame_ms) > 0 ? Number(args.frame_ms) : null;
     const batch = frames.filter((f) => f && typeof f === "object");
-    // The rate frames are made at, averaged over batches: one poll's count jitters (11, 12, 13 frames in
-    // 200 ms at 60 a second), and pacing by it made the painter wait out refreshes for frames due a little later.
-    if (learn && batch.length) {
-      S.frameGap = S.frameGap ? 0.85 * S.frameGap + 0.15 * (gap / batch.length) : gap / batch.length;
-    }
+    if (flush) S.frameGap = 0;  // Play starts with no rate: the previous one paced its first seconds at 14 frames/s
+    else if (learn && batch.length) S.frameGap = pgFrameGap(S.frameGap, gap / batch.length);
+    stats.frame_gap = Math.round(S.frameGap * 10) / 10;
     stats.received += batch.length;
-    const flush = !!args.flush;
     if (painterUsable()) serial(() => route(batch, flush));  // after a react still in flight: its image
     else queueHere(batch, flush);
   }

@@ -52,3 +52,12 @@ function pgStanding(w, queued, now, ms, keep, most) {
 function pgRefresh(interval, gap) {
   return gap > 4 && gap < 1.4 * interval ? 0.9 * interval + 0.1 * gap : interval;
 }
+
+// The gap between frames as batches bring them, averaged (avg 0: none yet): one poll's count jitters (11, 12, 13
+// frames in 200 ms at 60 a second), and pacing by it made the painter wait out refreshes for frames due a little
+// later. A faster pace is taken up at once (frames made faster than played pile up and are dropped), a slower one
+// slowly (frames played faster than made only leave playback a refresh or two idle before the next batch).
+function pgFrameGap(avg, gap) {
+  if (!avg) return gap;
+  return gap < avg ? 0.5 * avg + 0.5 * gap : 0.85 * avg + 0.15 * gap;
+}
