@@ -8,7 +8,7 @@ import time
 import pytest
 from apptest import launch, ui
 
-from playground.live import feed
+from playground.live import feed, worker
 
 QUERY = {"patience": "0", "epochs": "10000"}
 
@@ -23,7 +23,8 @@ def served(monkeypatch):
     monkeypatch.setattr(feed, "_served", True)  # as under app.py, which mounts the route
 
 
-def test_playing_every_live_chart_polls_one_feed_and_the_tick_carries_no_epochs(served):
+def test_playing_every_live_chart_polls_one_feed_and_the_tick_carries_no_epochs(served, monkeypatch):
+    monkeypatch.setattr(worker, "PAGE_WAIT_S", 60.0)  # a slow machine's script run must not outlast the wait
     at = launch(QUERY, check=True)
     at.button(key="play").click().run()
     run = ui(at).run
@@ -32,9 +33,13 @@ def test_playing_every_live_chart_polls_one_feed_and_the_tick_carries_no_epochs(
         assert set(args) == {"boundary_chart", "loss_chart", "network_view"}
         assert {a["feed"]["t"] for a in args.values()} == {run.feed.token} and feed.lookup(run.feed.token) is run.feed
         assert not args["loss_chart"]["points"] and not args["boundary_chart"]["frames"]
+        time.sleep(0.3)
+        assert run.runner.current_epoch == 0  # training waits for the page: epochs made now would arrive at once
+        first = run.feed.poll("loss_chart")  # the page's first poll
         time.sleep(0.5)
-        epochs = [x for i in run.feed.poll("loss_chart") for x in i["points"]["x"][0]]
-        assert epochs and epochs == list(range(epochs[0], epochs[0] + len(epochs)))
+        items = first + run.feed.poll("loss_chart")
+        epochs = [x for i in items if "points" in i for x in i["points"]["x"][0]]
+        assert epochs and epochs == list(range(1, 1 + len(epochs)))
         assert run.feed.poll("boundary_chart")[-1]["frames"]  # the same collect's frames waited for it
     finally:
         at.button(key="play").click().run()  # Pause
