@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "page.py")  # the page script (app.py is its server)
-COUNTER = re.compile(r'<span id="epoch-counter" data-epoch="(\d+)"></span>\*\*Epoch (\d+)\*\*')
 
 
 def launch(query: dict[str, str] | None = None, *, check: bool = False) -> AppTest:
@@ -28,14 +28,19 @@ def seen(text: str) -> str:
     return html.unescape(re.sub(r"\\(.)", r"\1", text))
 
 
-def epoch(at: AppTest) -> int:
-    """The epoch the counter shows (single run and race); its data attribute and its text must agree."""
-    hits = [COUNTER.search(m.value) for m in at.markdown]
-    hits = [h for h in hits if h]
-    assert len(hits) == 1, "expected exactly one epoch counter on the page"
-    data, text = hits[0].groups()
-    assert data == text
-    return int(data)
+def counter(at: AppTest) -> dict:
+    """The epoch counter's data (playground.ui.live_counter): epoch, epochs, unit, detail, spark, feed."""
+    found = [json.loads(e.proto.json) for e in at.main.get("bidi_component")
+             if e.proto.component_name == "pg_epoch_counter"]
+    assert len(found) == 1, "expected exactly one epoch counter on the page"
+    return found[0]
+
+
+def epoch(at: AppTest, unit: str = "Epoch") -> int:
+    """The epoch the counter shows (single run and race; unit "Step" on the surfaces)."""
+    data = counter(at)
+    assert data["unit"] == unit, data
+    return int(data["epoch"])
 
 
 def ui(at: AppTest):

@@ -167,6 +167,10 @@ def test_play_pause_step_with_no_blank_frames(cold_start, browser_context):
     fed = playing[-1]
     assert fed["boundary"]["feed"]["items"] > 0 and fed["loss"]["feed"]["items"] > 0, fed["loss"]["feed"]
     assert fed["loss"]["feed"]["fails"] == 0
+    # So does the counter's epoch (playground/ui/live_counter), between the fragment's reruns.
+    polled = page.evaluate("() => { const f = document.querySelector('.pg-counter').pgCounter.feed;"
+                           " return f && f.stats; }")
+    assert polled and polled["items"] > 0 and polled["fails"] == 0, polled
 
     play_button(page).click()  # Pause
     wait_label(page, "Play")

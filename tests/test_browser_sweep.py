@@ -71,7 +71,7 @@ def test_a_sweep_fills_its_heatmap_and_a_click_opens_the_cell(sweep_server, brow
     query = {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
     assert (query["lr"], query["batch_size"], query["epochs"], query["n_points"]) == ("0.1", "0", "5", "40")
     assert "x" not in query  # the sweep's own settings stay behind
-    counter = page.locator("[data-testid='stMarkdownContainer']:has(#epoch-counter)").first.inner_text()
+    counter = page.locator("p.pg-counter").first.inner_text()
     assert "Epoch 0 / 5" in counter, counter  # the single-run view of that cell's 5-epoch run
     page.close()
 

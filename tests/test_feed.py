@@ -74,6 +74,23 @@ def test_a_poll_of_a_registered_chart_tells_the_run_its_page_is_ready():
     assert asked == [1]
 
 
+def test_a_watched_value_is_read_at_each_poll_without_collecting_or_starting_the_run():
+    source, asked, epoch = Source(), [], [7]
+    feed = Feed(source, on_poll=lambda: asked.append(1))
+    feed.register("boundary", frames_share)
+    feed.watch("epoch_counter", lambda: {"epoch": epoch[0]})
+    assert [i["epoch"] for i in feed.poll("epoch_counter")] == [7]
+    epoch[0] = 9
+    assert [i["epoch"] for i in feed.poll("epoch_counter")] == [9]
+    # The charts' batches stay whole (no collect for the counter), and training still waits for a chart's poll.
+    assert source.calls == 0 and not asked
+    assert [i["frames"][0]["epoch"] for i in feed.poll("boundary")] == [1] and asked == [1]
+    feed.begin()
+    feed.register("boundary", frames_share)
+    feed.end()  # paused: the counter is not watched
+    assert feed.poll("epoch_counter") == []
+
+
 def test_lost_epochs_and_a_chart_that_stopped_asking_make_it_ask_for_its_figure():
     source = Source()
     feed = Feed(source)

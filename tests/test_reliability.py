@@ -33,7 +33,7 @@ from playground.engine import csvdata, csvread
 from playground.engine.data import make_dataset
 from playground.engine.train import Trainer
 from playground.race_config import LANE_FIELDS, RaceConfig
-from tests.apptest import epoch, launch, open_tab, runner, seen, ui
+from tests.apptest import counter, epoch, launch, open_tab, runner, seen, ui
 
 ROOT = Path(__file__).resolve().parents[1]
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -310,8 +310,8 @@ def test_batch_larger_than_the_dataset_trains_and_shows_the_real_batch():
     assert_alive(at)
     assert not at.warning
     assert_trains(at)
-    counter = next(m.value for m in at.markdown if "epoch-counter" in m.value)
-    assert "1 per epoch (batch 35)" in counter, counter
+    detail = counter(at)["detail"]
+    assert "1 per epoch (batch 35)" in detail, detail
 
 
 def test_no_hidden_layers_is_logistic_regression_and_trains():

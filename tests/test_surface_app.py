@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -10,15 +9,11 @@ import pytest
 from playground.lessons import SURFACE_LESSONS
 from playground.surfaces.config import SurfaceConfig, normal
 from playground.ui.surface_controls import _row_text
-from tests.apptest import launch, runner, seen, ui
-
-COUNTER = re.compile(r'<span id="epoch-counter" data-epoch="(\d+)"></span>\*\*Step (\d+)\*\* / (\d+)')
+from tests.apptest import epoch, launch, runner, seen, ui
 
 
 def step_shown(at) -> int:
-    hits = [h for m in at.markdown if (h := COUNTER.search(m.value))]
-    assert len(hits) == 1 and hits[0].group(1) == hits[0].group(2)
-    return int(hits[0].group(1))
+    return epoch(at, unit="Step")
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@
   "use strict";
   const FAILS = 3;  // polls failed in a row: the feed is unreachable here, the ticks carry the data again
 
-  // on: {frames(frames, id, current), points(item), lost(), failed()}; returns {set(feed), stats}.
+  // on: {frames(frames, id), points(item), lost(), failed(), item(item) (optional: every item, e.g. a watched
+  // value)}; returns {set(feed), stats}.
   window.pgFeed = function (on) {
     const stats = { polls: 0, items: 0, fails: 0, late: 0 };
     let feed = null, key = null, gen = 0, fails = 0;
@@ -13,7 +14,8 @@
     function apply(items, g) {
       for (const it of Array.isArray(items) ? items : []) {
         stats.items += 1;
-        if (it.lost) on.lost();
+        if (on.item && g === gen) on.item(it);
+        if (it.lost && on.lost) on.lost();
         // Frames collected before a Pause arrive after its flush frame: only the current weights may show.
         if (Array.isArray(it.frames) && it.frames.length) {
           if (g === gen) on.frames(it.frames, "feed." + key + "." + it.seq);

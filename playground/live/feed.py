@@ -48,6 +48,7 @@ class Feed:
         self._collect, self._on_poll = collect, on_poll  # on_poll: a registered chart asked (the page is ready)
         self.token = secrets.token_urlsafe(16)  # the only name the browser knows this run by
         self._shares: dict[str, Callable[[Got], dict | None]] = {}
+        self._watches: dict[str, Callable[[], dict]] = {}  # read at each poll, never collecting (the counter)
         self._fresh: set[str] = set()  # the charts registered by the script run in progress
         self._boxes: dict[str, list[dict]] = {}
         self._lock = threading.Lock()
@@ -62,6 +63,14 @@ class Feed:
             self._fresh.add(key)
         return {"url": PATH, "t": self.token, "c": key, "ms": POLL_MS}
 
+    def watch(self, key: str, value: Callable[[], dict]) -> dict:
+        """Element `key` polls value() as it is now: no collect, so the charts' batches stay even, and no "page
+        ready", so training still waits for a chart's first poll. Returns its component argument."""
+        with self._lock:
+            self._watches[key] = value
+            self._fresh.add(key)
+        return {"url": PATH, "t": self.token, "c": key, "ms": POLL_MS}
+
     def begin(self) -> None:
         """A script run starts drawing the charts: those it does not register are fed no more."""
         with self._lock:
@@ -73,10 +82,14 @@ class Feed:
             for key in set(self._shares) - self._fresh:
                 del self._shares[key]
                 self._boxes.pop(key, None)
+            for key in set(self._watches) - self._fresh:
+                del self._watches[key]
 
     def poll(self, key: str) -> list[dict]:
         """What chart `key` has not had yet; collects from the worker first if it has nothing waiting."""
         with self._lock:
+            if key in self._watches:
+                return [{**self._watches[key](), "seq": self.seq}]
             if key not in self._shares:
                 return []
             if self._on_poll is not None:
