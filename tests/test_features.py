@@ -15,7 +15,7 @@ from playground.engine.train import Trainer
 from playground.figures import network as N
 from playground.figures.grid import Boundary
 from playground.race_config import RaceConfig
-from tests.apptest import launch, seen, ui
+from tests.apptest import counter, launch, seen, ui
 from tests.apptest import runner as trainer_of
 
 SQUARES = ("x1", "x2", "x1sq", "x2sq")
@@ -105,7 +105,7 @@ def test_the_input_features_widget_writes_the_config_and_the_link():
     assert ui(at).cfg.features == ("x1", "x2", "x1sq") and at.query_params["features"] == "x1,x2,x1sq"
     new = trainer_of(at)
     assert new is not old and new.model[0].names == ("x1", "x2", "x1sq") and new.model[1].in_features == 3
-    assert any("features x₁, x₂, x₁²" in seen(m.value) for m in at.markdown)  # the status line names them
+    assert "features x₁, x₂, x₁²" in counter(at)["detail"]  # the status line names them
     at.multiselect(key="w_features").set_value([]).run()  # the network needs an input: the last choice stays
     assert not at.exception
     assert ui(at).cfg.features == ("x1", "x2", "x1sq")
