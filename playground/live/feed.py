@@ -22,6 +22,7 @@ from pathlib import Path
 PATH = "/_pg/feed"
 SCRIPT = Path(__file__).with_name("feed.js")  # served at PATH + ".js"; the components load it from there
 POLL_MS = 200  # each chart asks this often while playing (the tick's old pace: 5 updates a second)
+WATCH_MS = 500  # a watched value (the counter's epoch): each poll costs its page a rendering update
 MAX_ITEMS = 50  # per chart: a chart that stops asking (a hidden tab) keeps 10 s, then resyncs
 _FEEDS: weakref.WeakValueDictionary[str, Feed] = weakref.WeakValueDictionary()  # token -> feed
 _served = False  # set once app.py's st.App mounts the route
@@ -69,7 +70,7 @@ class Feed:
         with self._lock:
             self._watches[key] = value
             self._fresh.add(key)
-        return {"url": PATH, "t": self.token, "c": key, "ms": POLL_MS}
+        return {"url": PATH, "t": self.token, "c": key, "ms": WATCH_MS}
 
     def begin(self) -> None:
         """A script run starts drawing the charts: those it does not register are fed no more."""
